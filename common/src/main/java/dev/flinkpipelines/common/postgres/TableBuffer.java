@@ -1,0 +1,169 @@
+package dev.flinkpipelines.common.postgres;
+
+import org.postgresql.PGConnection;
+
+import java.io.StringReader;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The rows of one table waiting to be written inside the sink's open transaction. Rows stay in
+ * arrival order; for upserts only the last row per key is kept, which is also what makes a
+ * rewritten multi-row INSERT legal (PostgreSQL rejects one statement touching a key twice).
+ */
+final class TableBuffer {
+
+    private final TableSpec spec;
+    private final int[] keyPositions;
+    private final List<TableRow> appendRows = new ArrayList<>();
+    private final Map<List<Object>, TableRow> upsertRows = new LinkedHashMap<>();
+
+    TableBuffer(TableSpec spec) {
+        this.spec = spec;
+        this.keyPositions = spec.keyPositions();
+    }
+
+    TableSpec spec() {
+        return spec;
+    }
+
+    void add(TableRow row) {
+        if (row.arity() != spec.columns().size()) {
+            throw new IllegalArgumentException(
+                    "row for " + spec.name() + " has " + row.arity() + " values, the table spec has "
+                            + spec.columns().size() + " columns " + spec.columns() + ": " + row);
+        }
+        if (spec.mode() == TableSpec.WriteMode.UPSERT) {
+            Object[] key = new Object[keyPositions.length];
+            for (int i = 0; i < keyPositions.length; i++) {
+                key[i] = row.value(keyPositions[i]);
+            }
+            // remove first so the row moves to the end: order of last writes is kept
+            List<Object> k = Arrays.asList(key);
+            upsertRows.remove(k);
+            upsertRows.put(k, row);
+        } else {
+            appendRows.add(row);
+        }
+    }
+
+    int size() {
+        return appendRows.size() + upsertRows.size();
+    }
+
+    Collection<TableRow> rows() {
+        return spec.mode() == TableSpec.WriteMode.UPSERT ? upsertRows.values() : appendRows;
+    }
+
+    void clear() {
+        appendRows.clear();
+        upsertRows.clear();
+    }
+
+    /** Writes every buffered row into the connection's open transaction; returns the row count. */
+    int writeTo(Connection connection) throws SQLException {
+        int n = size();
+        if (n == 0) {
+            return 0;
+        }
+        if (spec.mode() == TableSpec.WriteMode.COPY) {
+            copy(connection);
+        } else {
+            insert(connection);
+        }
+        clear();
+        return n;
+    }
+
+    private void copy(Connection connection) throws SQLException {
+        StringBuilder text = new StringBuilder(64 * size());
+        for (TableRow row : appendRows) {
+            for (int i = 0; i < row.arity(); i++) {
+                if (i > 0) {
+                    text.append('\t');
+                }
+                appendCopyValue(text, row.value(i));
+            }
+            text.append('\n');
+        }
+        try {
+            connection.unwrap(PGConnection.class).getCopyAPI().copyIn(spec.copySql(), new StringReader(text.toString()));
+        } catch (java.io.IOException e) {
+            throw new SQLException("COPY into " + spec.name() + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private void insert(Connection connection) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(spec.insertSql())) {
+            for (TableRow row : rows()) {
+                for (int i = 0; i < row.arity(); i++) {
+                    bind(statement, i + 1, row.value(i));
+                }
+                statement.addBatch();
+            }
+            statement.executeBatch();
+        }
+    }
+
+    private static void bind(PreparedStatement statement, int index, Object value) throws SQLException {
+        if (value instanceof Instant) {
+            statement.setObject(index, OffsetDateTime.ofInstant((Instant) value, ZoneOffset.UTC));
+        } else if (value instanceof byte[]) {
+            statement.setBytes(index, (byte[]) value);
+        } else {
+            statement.setObject(index, value);
+        }
+    }
+
+    /** PostgreSQL COPY text format: tab-separated, backslash escapes, {@code \N} for NULL. */
+    static void appendCopyValue(StringBuilder out, Object value) {
+        if (value == null) {
+            out.append("\\N");
+        } else if (value instanceof byte[]) {
+            // bytea hex form is \x..., and the backslash itself must be escaped in COPY text
+            out.append("\\\\x");
+            for (byte b : (byte[]) value) {
+                out.append(Character.forDigit((b >> 4) & 0xF, 16)).append(Character.forDigit(b & 0xF, 16));
+            }
+        } else if (value instanceof Boolean) {
+            out.append(((Boolean) value) ? 't' : 'f');
+        } else if (value instanceof BigDecimal) {
+            out.append(((BigDecimal) value).toPlainString());
+        } else if (value instanceof String) {
+            String s = (String) value;
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                switch (c) {
+                    case '\\':
+                        out.append("\\\\");
+                        break;
+                    case '\t':
+                        out.append("\\t");
+                        break;
+                    case '\n':
+                        out.append("\\n");
+                        break;
+                    case '\r':
+                        out.append("\\r");
+                        break;
+                    default:
+                        out.append(c);
+                }
+            }
+        } else {
+            // numbers, Instant (ISO-8601 with Z), LocalDate: their toString is what PostgreSQL reads
+            out.append(value);
+        }
+    }
+}
