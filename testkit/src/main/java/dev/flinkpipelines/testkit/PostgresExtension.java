@@ -1,0 +1,163 @@
+package dev.flinkpipelines.testkit;
+
+import dev.flinkpipelines.sql.SchemaMigrator;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A real PostgreSQL for a test class: one server per test JVM (real binaries, started once,
+ * {@code max_prepared_transactions} enabled), and a fresh database per test class with the
+ * project's schema applied. Register as {@code @RegisterExtension static PostgresExtension pg = new PostgresExtension();}
+ */
+public final class PostgresExtension implements BeforeAllCallback, AfterAllCallback {
+
+    private static final AtomicInteger DATABASES = new AtomicInteger();
+    private static EmbeddedPostgres server;
+
+    private final boolean applySchema;
+    private String database;
+
+    public PostgresExtension() {
+        this(true);
+    }
+
+    public PostgresExtension(boolean applySchema) {
+        this.applySchema = applySchema;
+    }
+
+    private static synchronized EmbeddedPostgres server() {
+        if (server == null) {
+            server = startServer(Map.of("max_prepared_transactions", "100", "max_connections", "300"));
+            EmbeddedPostgres started = server;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(started)));
+        }
+        return server;
+    }
+
+    /** Starts a separate server with the given settings (e.g. max_prepared_transactions = 0). */
+    public static EmbeddedPostgres startServer(Map<String, String> config) {
+        try {
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+            config.forEach(builder::setServerConfig);
+            // fsync off: tests need real semantics, not durability across a power cut
+            builder.setServerConfig("fsync", "off");
+            builder.setServerConfig("synchronous_commit", "off");
+            return builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start embedded PostgreSQL", e);
+        }
+    }
+
+    private static void closeQuietly(EmbeddedPostgres pg) {
+        try {
+            pg.close();
+        } catch (IOException ignored) {
+            // shutting down
+        }
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws SQLException {
+        database = "test_" + DATABASES.incrementAndGet() + "_" + ProcessHandle.current().pid();
+        try (Connection c = DriverManager.getConnection(urlOf("postgres"), user(), password());
+                Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + database);
+        }
+        if (applySchema) {
+            SchemaMigrator.migrate(jdbcUrl(), user(), password());
+        }
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws SQLException {
+        try (Connection c = DriverManager.getConnection(urlOf("postgres"), user(), password());
+                Statement s = c.createStatement()) {
+            // prepared transactions pin the database; a failed test may leave some behind
+            rollBackPreparedTransactions();
+            s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+        }
+    }
+
+    public int port() {
+        return server().getPort();
+    }
+
+    public String jdbcUrl() {
+        return urlOf(database);
+    }
+
+    private String urlOf(String db) {
+        return "jdbc:postgresql://localhost:" + server().getPort() + "/" + db;
+    }
+
+    public String user() {
+        return "postgres";
+    }
+
+    public String password() {
+        return "postgres";
+    }
+
+    public Connection connection() throws SQLException {
+        return DriverManager.getConnection(jdbcUrl(), user(), password());
+    }
+
+    public void execute(String... sql) throws SQLException {
+        try (Connection c = connection(); Statement s = c.createStatement()) {
+            for (String statement : sql) {
+                s.execute(statement);
+            }
+        }
+    }
+
+    /** Rows of a query, each rendered as its columns joined with '|' (NULL as "null"). */
+    public List<String> rows(String sql) throws SQLException {
+        List<String> rows = new ArrayList<>();
+        try (Connection c = connection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            ResultSetMetaData meta = rs.getMetaData();
+            while (rs.next()) {
+                StringJoiner row = new StringJoiner("|");
+                for (int i = 1; i <= meta.getColumnCount(); i++) {
+                    row.add(String.valueOf(rs.getString(i)));
+                }
+                rows.add(row.toString());
+            }
+        }
+        return rows;
+    }
+
+    public long count(String table) throws SQLException {
+        return Long.parseLong(rows("SELECT count(*) FROM " + table).get(0));
+    }
+
+    /**
+     * Rolls back every transaction still prepared in this test's database. For test set-up only:
+     * a failed test can leave some that hold locks the next test's set-up would wait on forever.
+     */
+    public void rollBackPreparedTransactions() throws SQLException {
+        for (String gid : preparedTransactions()) {
+            execute("ROLLBACK PREPARED '" + gid + "'");
+        }
+    }
+
+    /** Global ids of transactions still prepared in this test's database. */
+    public List<String> preparedTransactions() throws SQLException {
+        return rows("SELECT gid FROM pg_prepared_xacts WHERE database = current_database() ORDER BY gid");
+    }
+}
