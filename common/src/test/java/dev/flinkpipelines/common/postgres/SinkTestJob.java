@@ -1,0 +1,250 @@
+package dev.flinkpipelines.common.postgres;
+
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.sink2.Committer;
+import org.apache.flink.api.connector.sink2.CommitterInitContext;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExecutionOptions;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A small job around the sink: numbers 0..n-1 from a rate-limited, checkpointed source, keyed by
+ * {@code n % 10} with a running count in keyed state, written as
+ * <ul>
+ *   <li>{@code sink_events(seq, k, payload)} — append through COPY, no unique key, so a duplicate
+ *       shows up as a second row instead of being absorbed by a constraint;</li>
+ *   <li>{@code sink_counts(k, n)} — upsert: the final row per key is the full count;</li>
+ *   <li>{@code sink_audit(seq)} — optionally by a second sink in the same job.</li>
+ * </ul>
+ * Failures are injected through static switches, which the MiniCluster (same JVM) sees.
+ */
+final class SinkTestJob {
+
+    static final String CREATE_TABLES = "CREATE TABLE IF NOT EXISTS sink_events (seq BIGINT NOT NULL, k INT NOT NULL, payload TEXT);"
+            + "CREATE TABLE IF NOT EXISTS sink_counts (k INT PRIMARY KEY, n BIGINT NOT NULL);"
+            + "CREATE TABLE IF NOT EXISTS sink_audit (seq BIGINT PRIMARY KEY);"
+            + "TRUNCATE sink_events, sink_counts, sink_audit";
+
+    static final TableSpec EVENTS = TableSpec.append("sink_events", "seq", "k", "payload");
+    static final TableSpec COUNTS = TableSpec.upsert("sink_counts", List.of("k"), "k", "n");
+    static final TableSpec AUDIT = TableSpec.appendIgnoringDuplicates("sink_audit", "seq");
+
+    String runId = "run";
+    long count = 2000;
+    double ratePerSecond = 1000;
+    int parallelism = 2;
+    long checkpointIntervalMs = 100;
+    boolean batch;
+    boolean secondSink;
+    boolean restart = true;
+    /** Fail the job once in a map, after this many elements per subtask and 2 completed checkpoints. */
+    long failAfterElements = -1;
+    /**
+     * Make the committer crash instead of committing any transaction labelled with this
+     * checkpoint or a later one; everything before it commits normally.
+     */
+    long crashCommitsFrom = -1;
+    /** Crash on every commit attempt once armed (the job then fails for good). */
+    boolean crashForever;
+    Path checkpointDir;
+    String restoreFrom;
+
+    private final PostgresConnectionSettings connection;
+
+    SinkTestJob(PostgresConnectionSettings connection) {
+        this.connection = connection;
+    }
+
+    void run() throws Exception {
+        Configuration conf = new Configuration();
+        if (!restart) {
+            conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        }
+        if (checkpointDir != null) {
+            conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir.toUri().toString());
+            conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        }
+        if (restoreFrom != null) {
+            conf.set(StateRecoveryOptions.SAVEPOINT_PATH, restoreFrom);
+        }
+        if (batch) {
+            conf.set(ExecutionOptions.RUNTIME_MODE, RuntimeExecutionMode.BATCH);
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(parallelism);
+        if (!batch) {
+            env.enableCheckpointing(checkpointIntervalMs);
+        }
+
+        DataGeneratorSource<Long> numbers = new DataGeneratorSource<>(
+                i -> i, count, RateLimiterStrategy.perSecond(ratePerSecond), Types.LONG);
+        DataStream<TableRow> rows = env.fromSource(numbers, WatermarkStrategy.noWatermarks(), "numbers")
+                .uid("numbers")
+                .map(new FailOnce(runId, failAfterElements))
+                .uid("fail-once")
+                .keyBy(i -> (int) (i % 10))
+                .process(new RunningCount(secondSink))
+                .uid("running-count")
+                .returns(TableRowTypeInfo.INSTANCE);
+
+        ExactlyOncePostgresSink main = ExactlyOncePostgresSink.builder(runId + "-main", connection)
+                .table(EVENTS)
+                .table(COUNTS)
+                .batchSize(50)
+                .build();
+        ExactlyOncePostgresSink mainSink = crashCommitsFrom >= 0 ? new CrashingCommitSink(main, runId, crashCommitsFrom, crashForever) : main;
+        if (secondSink) {
+            rows.filter(r -> !r.table().equals("sink_audit")).sinkTo(mainSink).uid("sink-main");
+            ExactlyOncePostgresSink audit = ExactlyOncePostgresSink.builder(runId + "-audit", connection)
+                    .table(AUDIT)
+                    .build();
+            rows.filter(r -> r.table().equals("sink_audit")).sinkTo(audit).uid("sink-audit");
+        } else {
+            rows.sinkTo(mainSink).uid("sink-main");
+        }
+        env.execute("sink-test " + runId);
+    }
+
+    // ---- injected failures ----------------------------------------------------------------
+
+    static final Map<String, AtomicBoolean> MAP_FAILED = new ConcurrentHashMap<>();
+    static final Map<String, AtomicInteger> CHECKPOINTS_COMPLETED = new ConcurrentHashMap<>();
+    static final Map<String, AtomicBoolean> COMMITTER_CRASHED = new ConcurrentHashMap<>();
+    /** gids that were prepared in PostgreSQL at the moment the committer crashed. */
+    static final Map<String, List<String>> PREPARED_AT_CRASH = new ConcurrentHashMap<>();
+
+    static final class FailOnce extends RichMapFunction<Long, Long> implements CheckpointListener {
+        private final String runId;
+        private final long failAfter;
+        private long seen;
+
+        FailOnce(String runId, long failAfter) {
+            this.runId = runId;
+            this.failAfter = failAfter;
+        }
+
+        @Override
+        public void open(OpenContext openContext) {
+            MAP_FAILED.putIfAbsent(runId, new AtomicBoolean());
+            CHECKPOINTS_COMPLETED.putIfAbsent(runId, new AtomicInteger());
+        }
+
+        @Override
+        public Long map(Long value) {
+            seen++;
+            if (failAfter >= 0 && seen >= failAfter && CHECKPOINTS_COMPLETED.get(runId).get() >= 2
+                    && MAP_FAILED.get(runId).compareAndSet(false, true)) {
+                throw new IllegalStateException("injected failure mid-stream at element " + value);
+            }
+            return value;
+        }
+
+        @Override
+        public void notifyCheckpointComplete(long checkpointId) {
+            CHECKPOINTS_COMPLETED.get(runId).incrementAndGet();
+        }
+    }
+
+    static final class RunningCount extends KeyedProcessFunction<Integer, Long, TableRow> {
+        private final boolean audit;
+        private transient ValueState<Long> count;
+
+        RunningCount(boolean audit) {
+            this.audit = audit;
+        }
+
+        @Override
+        public void open(OpenContext openContext) {
+            count = getRuntimeContext().getState(new ValueStateDescriptor<>("count", Types.LONG));
+        }
+
+        @Override
+        public void processElement(Long seq, Context ctx, Collector<TableRow> out) throws Exception {
+            long n = count.value() == null ? 1 : count.value() + 1;
+            count.update(n);
+            int k = ctx.getCurrentKey();
+            // a tab, a newline and a backslash prove the COPY escaping
+            out.collect(TableRow.of("sink_events", seq, k, "p\t" + seq + "\n\\"));
+            out.collect(TableRow.of("sink_counts", k, n));
+            if (audit) {
+                out.collect(TableRow.of("sink_audit", seq));
+            }
+        }
+    }
+
+    /** The project's sink, whose committer crashes instead of committing once armed. */
+    static final class CrashingCommitSink extends ExactlyOncePostgresSink {
+        private final String runId;
+        private final long crashFrom;
+        private final boolean forever;
+        private final PostgresConnectionSettings connection;
+
+        CrashingCommitSink(ExactlyOncePostgresSink sink, String runId, long crashFrom, boolean forever) {
+            super(sink);
+            this.runId = runId;
+            this.crashFrom = crashFrom;
+            this.forever = forever;
+            this.connection = sink.connectionSettings();
+        }
+
+        @Override
+        public Committer<PreparedTransaction> createCommitter(CommitterInitContext context) {
+            Committer<PreparedTransaction> real = super.createCommitter(context);
+            COMMITTER_CRASHED.putIfAbsent(runId, new AtomicBoolean());
+            PREPARED_AT_CRASH.putIfAbsent(runId, new CopyOnWriteArrayList<>());
+            return new Committer<>() {
+                @Override
+                public void commit(java.util.Collection<CommitRequest<PreparedTransaction>> requests)
+                        throws java.io.IOException, InterruptedException {
+                    boolean armed = requests.stream().anyMatch(r ->
+                            TransactionId.parse(r.getCommittable().gid()).orElseThrow().checkpointId() >= crashFrom);
+                    if (armed && (forever || COMMITTER_CRASHED.get(runId).compareAndSet(false, true))) {
+                        COMMITTER_CRASHED.get(runId).set(true);
+                        try (Connection c = DriverManager.getConnection(connection.url(), connection.user(), connection.password())) {
+                            for (CommitRequest<PreparedTransaction> r : requests) {
+                                if (PreparedTransactions.isPrepared(c, r.getCommittable().gid())) {
+                                    PREPARED_AT_CRASH.get(runId).add(r.getCommittable().gid());
+                                }
+                            }
+                        } catch (java.sql.SQLException e) {
+                            throw new java.io.IOException(e);
+                        }
+                        throw new IllegalStateException("injected crash between PREPARE TRANSACTION and COMMIT PREPARED");
+                    }
+                    real.commit(requests);
+                }
+
+                @Override
+                public void close() throws Exception {
+                    real.close();
+                }
+            };
+        }
+    }
+}
