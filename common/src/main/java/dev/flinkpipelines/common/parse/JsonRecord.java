@@ -1,0 +1,185 @@
+package dev.flinkpipelines.common.parse;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.flinkpipelines.common.deadletter.ErrorCode;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+
+/**
+ * A JSON object read strictly, with typed accessors that fail with a dead-letter code instead of
+ * guessing: a number is never read from a string, a fraction is never truncated into an id, a
+ * number too large for its type is out of range, not wrapped around.
+ */
+public final class JsonRecord {
+
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            // exact numbers: no float rounding of amounts, no silent overflow of ids
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
+            .build();
+
+    private final JsonNode root;
+
+    private JsonRecord(JsonNode root) {
+        this.root = root;
+    }
+
+    /** Decodes strict UTF-8 and parses one JSON object. */
+    public static JsonRecord parse(byte[] bytes) throws InvalidRecordException {
+        if (bytes == null || bytes.length == 0) {
+            throw new InvalidRecordException(ErrorCode.EMPTY_RECORD, "record has no value");
+        }
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new InvalidRecordException(ErrorCode.INVALID_UTF8, "value is not valid UTF-8");
+        }
+        if (text.isBlank()) {
+            throw new InvalidRecordException(ErrorCode.EMPTY_RECORD, "record value is blank");
+        }
+        JsonNode node;
+        try {
+            node = MAPPER.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new InvalidRecordException(ErrorCode.NOT_JSON, "not valid JSON: " + e.getOriginalMessage());
+        }
+        if (node == null || !node.isObject()) {
+            throw new InvalidRecordException(ErrorCode.NOT_AN_OBJECT,
+                    "expected a JSON object, got " + (node == null ? "nothing" : node.getNodeType().toString().toLowerCase(Locale.ROOT)));
+        }
+        return new JsonRecord(node);
+    }
+
+    private JsonNode required(String field) throws InvalidRecordException {
+        JsonNode value = root.get(field);
+        if (value == null || value.isNull()) {
+            throw new InvalidRecordException(ErrorCode.MISSING_FIELD, "missing required field '" + field + "'");
+        }
+        return value;
+    }
+
+    public boolean has(String field) {
+        JsonNode value = root.get(field);
+        return value != null && !value.isNull();
+    }
+
+    /** An integral JSON number within [min, max]. */
+    public long requireLong(String field, long min, long max) throws InvalidRecordException {
+        JsonNode value = required(field);
+        if (!value.isIntegralNumber()) {
+            throw new InvalidRecordException(ErrorCode.WRONG_TYPE,
+                    "field '" + field + "' must be a whole number, got " + describe(value));
+        }
+        BigInteger big = value.bigIntegerValue();
+        if (big.compareTo(BigInteger.valueOf(min)) < 0 || big.compareTo(BigInteger.valueOf(max)) > 0) {
+            throw new InvalidRecordException(ErrorCode.OUT_OF_RANGE,
+                    "field '" + field + "' is " + abbreviate(big.toString()) + ", allowed " + min + ".." + max);
+        }
+        return big.longValue();
+    }
+
+    public int requireInt(String field, int min, int max) throws InvalidRecordException {
+        return (int) requireLong(field, min, max);
+    }
+
+    /** A JSON number kept exactly as written (no binary floating point on the way). */
+    public BigDecimal requireDecimal(String field) throws InvalidRecordException {
+        JsonNode value = required(field);
+        if (!value.isNumber()) {
+            throw new InvalidRecordException(ErrorCode.WRONG_TYPE,
+                    "field '" + field + "' must be a number, got " + describe(value));
+        }
+        return value.decimalValue();
+    }
+
+    /** A non-blank JSON string of at most {@code maxLength} characters, without NUL. */
+    public String requireString(String field, int maxLength) throws InvalidRecordException {
+        JsonNode value = required(field);
+        if (!value.isTextual()) {
+            throw new InvalidRecordException(ErrorCode.WRONG_TYPE,
+                    "field '" + field + "' must be a string, got " + describe(value));
+        }
+        String s = value.textValue();
+        if (s.isBlank()) {
+            throw new InvalidRecordException(ErrorCode.INVALID_VALUE, "field '" + field + "' is blank");
+        }
+        if (s.length() > maxLength) {
+            throw new InvalidRecordException(ErrorCode.INVALID_VALUE,
+                    "field '" + field + "' has " + s.length() + " characters, at most " + maxLength + " allowed");
+        }
+        if (s.indexOf('\0') >= 0) {
+            // PostgreSQL text cannot hold NUL
+            throw new InvalidRecordException(ErrorCode.INVALID_VALUE, "field '" + field + "' contains a NUL character");
+        }
+        return s;
+    }
+
+    public boolean requireBoolean(String field) throws InvalidRecordException {
+        JsonNode value = required(field);
+        if (!value.isBoolean()) {
+            throw new InvalidRecordException(ErrorCode.WRONG_TYPE,
+                    "field '" + field + "' must be true or false, got " + describe(value));
+        }
+        return value.booleanValue();
+    }
+
+    /** An ISO-8601 instant with an offset, e.g. {@code 2025-11-30T15:30:00Z}. */
+    public Instant requireInstant(String field) throws InvalidRecordException {
+        String s = requireString(field, 64);
+        try {
+            return java.time.OffsetDateTime.parse(s).toInstant();
+        } catch (DateTimeParseException e) {
+            throw new InvalidRecordException(ErrorCode.INVALID_VALUE,
+                    "field '" + field + "' is not an ISO-8601 timestamp with offset (e.g. 2025-11-30T15:30:00Z): '" + abbreviate(s) + "'");
+        }
+    }
+
+    /** A string that must be one of an enum's constants, compared case-insensitively. */
+    public <E extends Enum<E>> E requireEnum(String field, Class<E> type) throws InvalidRecordException {
+        String s = requireString(field, 64);
+        try {
+            return Enum.valueOf(type, s.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            StringBuilder allowed = new StringBuilder();
+            for (E constant : type.getEnumConstants()) {
+                allowed.append(allowed.length() == 0 ? "" : ", ").append(constant.name().toLowerCase(Locale.ROOT));
+            }
+            throw new InvalidRecordException(ErrorCode.INVALID_VALUE,
+                    "field '" + field + "' is '" + abbreviate(s) + "', expected one of " + allowed);
+        }
+    }
+
+    private static String describe(JsonNode value) {
+        return value.getNodeType().toString().toLowerCase(Locale.ROOT) + " " + abbreviate(value.toString());
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 37) + "...";
+    }
+
+    /** For parsers of nested structures (order items). */
+    public JsonNode node() {
+        return root;
+    }
+
+}
