@@ -1,0 +1,70 @@
+package dev.flinkpipelines.common.options;
+
+import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
+
+import java.io.PrintStream;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * The top of every job's {@code main}: parses flags, prints {@code --help}, and turns a bad flag
+ * value or an unreachable service into one clear line and a non-zero exit, never a stack trace.
+ */
+public final class JobMain {
+
+    /** Exit codes: 0 done or help, 1 the job could not run, 2 bad command line. */
+    public static final int OK = 0;
+    public static final int FAILED = 1;
+    public static final int USAGE = 2;
+
+    /** What a job does with its parsed flags: preflight, build the pipeline, execute. */
+    @FunctionalInterface
+    public interface JobBody {
+        void run(ParsedArgs args) throws Exception;
+    }
+
+    private JobMain() {}
+
+    public static void run(String[] argv, CommandLine cli, JobBody body) {
+        int code = execute(argv, cli, body, System.out, System.err);
+        // exit explicitly: after --help there is no job, and `flink run` would report that as an error
+        System.exit(code);
+    }
+
+    /** The testable part: returns the exit code instead of exiting. */
+    public static int execute(String[] argv, CommandLine cli, JobBody body, PrintStream out, PrintStream err) {
+        ParsedArgs args;
+        try {
+            args = cli.parse(argv);
+        } catch (UsageException e) {
+            err.println("error: " + e.getMessage());
+            err.println("Run with --help to see every flag.");
+            return USAGE;
+        }
+        if (args.helpRequested()) {
+            out.print(cli.usage());
+            return OK;
+        }
+        try {
+            body.run(args);
+            return OK;
+        } catch (Preflight.PreflightException e) {
+            err.println("error: " + e.getMessage());
+            return FAILED;
+        } catch (Exception e) {
+            err.println("error: the job failed: " + causes(e));
+            err.println("(full details are in the Flink logs / web UI)");
+            return FAILED;
+        }
+    }
+
+    /** The distinct messages of a cause chain, outermost first: what a person needs, no frames. */
+    static String causes(Throwable t) {
+        Set<String> messages = new LinkedHashSet<>();
+        for (Throwable c = t; c != null && messages.size() < 6; c = c.getCause()) {
+            String m = c.getMessage();
+            messages.add(m == null || m.isBlank() ? c.getClass().getSimpleName() : m);
+        }
+        return String.join(": ", messages);
+    }
+}
