@@ -1,0 +1,58 @@
+package dev.flinkpipelines.common.kafka;
+
+import dev.flinkpipelines.common.deadletter.DeadLetter;
+import dev.flinkpipelines.common.deadletter.DeadLetterRouter;
+import dev.flinkpipelines.common.events.TimestampedEvent;
+import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
+import dev.flinkpipelines.common.options.CommonFlags;
+import dev.flinkpipelines.common.parse.RecordParser;
+import dev.flinkpipelines.common.postgres.TableRow;
+import dev.flinkpipelines.common.time.EventTimeWatermarks;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.types.Either;
+
+/**
+ * One Kafka topic read the suite's way: parsed in the source, event-time watermarks per
+ * partition, then split into valid events and {@code dead_letters} rows. Operator uids derive
+ * from the topic, so they stay stable across upgrades.
+ */
+public final class ParsedSource<T> {
+
+    private final DataStream<T> events;
+    private final DataStream<TableRow> deadLetters;
+
+    private ParsedSource(DataStream<T> events, DataStream<TableRow> deadLetters) {
+        this.events = events;
+        this.deadLetters = deadLetters;
+    }
+
+    public static <T extends TimestampedEvent> ParsedSource<T> fromKafka(
+            StreamExecutionEnvironment env, ParsedArgs args, String jobName, String topic, RecordParser<T> parser, Class<T> type) {
+        TypeInformation<T> eventType = TypeInformation.of(type);
+        DataStream<Either<DeadLetter, T>> records = env.fromSource(
+                        KafkaSources.parsing(args, jobName, topic, parser, eventType),
+                        EventTimeWatermarks.forParsedRecords(
+                                args.get(CommonFlags.MAX_OUT_OF_ORDERNESS), args.get(CommonFlags.SOURCE_IDLE_TIMEOUT)),
+                        "Kafka " + topic)
+                .uid("source-" + topic);
+        SingleOutputStreamOperator<T> valid = records
+                .process(new DeadLetterRouter<T>(jobName))
+                .returns(eventType)
+                .uid("validate-" + topic)
+                .name("Validate " + topic);
+        return new ParsedSource<>(valid, valid.getSideOutput(DeadLetterRouter.DEAD_LETTERS));
+    }
+
+    /** Valid events, with event-time timestamps. */
+    public DataStream<T> events() {
+        return events;
+    }
+
+    /** Rejected records as {@code dead_letters} rows, for the job's exactly-once sink. */
+    public DataStream<TableRow> deadLetters() {
+        return deadLetters;
+    }
+}

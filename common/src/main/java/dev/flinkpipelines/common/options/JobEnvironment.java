@@ -1,0 +1,39 @@
+package dev.flinkpipelines.common.options;
+
+import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
+import dev.flinkpipelines.common.postgres.PostgresConnectionSettings;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/** The execution environment every job gets from the shared flags. */
+public final class JobEnvironment {
+
+    private JobEnvironment() {}
+
+    /**
+     * Exactly-once checkpoints at {@code --checkpoint-interval} (each checkpoint is a commit of
+     * the PostgreSQL sink), {@code --parallelism}, and BATCH execution with {@code --bounded}.
+     */
+    public static StreamExecutionEnvironment create(ParsedArgs args) {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        configure(env, args);
+        return env;
+    }
+
+    public static void configure(StreamExecutionEnvironment env, ParsedArgs args) {
+        if (args.get(CommonFlags.PARALLELISM) != null) {
+            env.setParallelism(args.get(CommonFlags.PARALLELISM));
+        }
+        if (args.get(CommonFlags.BOUNDED)) {
+            env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+        } else {
+            env.enableCheckpointing(args.get(CommonFlags.CHECKPOINT_INTERVAL).toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        }
+    }
+
+    public static PostgresConnectionSettings postgres(ParsedArgs args) {
+        return new PostgresConnectionSettings(
+                args.get(CommonFlags.JDBC_URL), args.get(CommonFlags.JDBC_USER), args.get(CommonFlags.JDBC_PASSWORD));
+    }
+}
