@@ -50,12 +50,9 @@ public final class SchemaMigrator {
             int applied = migrate(flags.get("--jdbc-url"), flags.get("--jdbc-user"), flags.get("--jdbc-password"));
             System.out.println("schema of " + flags.get("--jdbc-url") + " is up to date (" + applied + " migrations applied now)");
         } catch (RuntimeException e) {
-            Throwable root = e;
-            while (root.getCause() != null) {
-                root = root.getCause();
-            }
-            System.err.println("error: could not migrate " + flags.get("--jdbc-url") + ": " + e.getMessage()
-                    + (root != e ? " (" + root.getMessage() + ")" : ""));
+            // Flyway's message continues with a table of SQL state and codes; its first line says it all
+            String message = String.valueOf(e.getMessage()).lines().findFirst().orElse(e.getClass().getSimpleName());
+            System.err.println("error: could not migrate " + flags.get("--jdbc-url") + ": " + message);
             System.exit(1);
         }
     }

@@ -87,21 +87,18 @@ public final class PreparedTransactions {
 
     /** Commits; returns false when the gid is no longer prepared (committed before). */
     static boolean commit(Connection autoCommitConnection, String gid) throws SQLException {
-        try (Statement s = autoCommitConnection.createStatement()) {
-            s.execute("COMMIT PREPARED '" + gid + "'");
-            return true;
-        } catch (SQLException e) {
-            if (UNDEFINED_OBJECT.equals(e.getSQLState())) {
-                return false;
-            }
-            throw e;
-        }
+        return finish(autoCommitConnection, "COMMIT PREPARED", gid);
     }
 
     /** Rolls back; returns false when the gid is no longer prepared. */
     static boolean rollback(Connection autoCommitConnection, String gid) throws SQLException {
+        return finish(autoCommitConnection, "ROLLBACK PREPARED", gid);
+    }
+
+    private static boolean finish(Connection autoCommitConnection, String statement, String gid) throws SQLException {
+        // gids are built from checked sink ids and numbers (TransactionId): nothing to escape
         try (Statement s = autoCommitConnection.createStatement()) {
-            s.execute("ROLLBACK PREPARED '" + gid + "'");
+            s.execute(statement + " '" + gid + "'");
             return true;
         } catch (SQLException e) {
             if (UNDEFINED_OBJECT.equals(e.getSQLState())) {
