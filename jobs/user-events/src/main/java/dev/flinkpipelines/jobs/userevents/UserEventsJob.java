@@ -1,0 +1,103 @@
+package dev.flinkpipelines.jobs.userevents;
+
+import dev.flinkpipelines.common.deadletter.DeadLetterRows;
+import dev.flinkpipelines.common.events.UserEvent;
+import dev.flinkpipelines.common.kafka.ParsedSource;
+import dev.flinkpipelines.common.options.CommandLine;
+import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
+import dev.flinkpipelines.common.options.CommonFlags;
+import dev.flinkpipelines.common.options.Flag;
+import dev.flinkpipelines.common.options.JobEnvironment;
+import dev.flinkpipelines.common.options.JobMain;
+import dev.flinkpipelines.common.options.Preflight;
+import dev.flinkpipelines.common.parse.UserEventParser;
+import dev.flinkpipelines.common.postgres.ExactlyOncePostgresSink;
+import dev.flinkpipelines.common.postgres.TableRow;
+import dev.flinkpipelines.common.postgres.TableRowTypeInfo;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
+import org.apache.flink.util.OutputTag;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/**
+ * SPEC §1. Reads {@code user-events}; writes every valid event to {@code user_events}, per-minute
+ * counts per movie and event type to {@code movie_activity_1m}, and rejected records to
+ * {@code dead_letters} — all three through one exactly-once sink, so they move together.
+ */
+public final class UserEventsJob {
+
+    public static final String NAME = "user-events";
+
+    static final Flag<String> INPUT_TOPIC = CommonFlags.inputTopic("user-events");
+    static final Flag<Duration> ALLOWED_LATENESS = Flag.duration("allowed-lateness", Duration.ofMinutes(1), Duration.ZERO,
+            ChronoUnit.MILLIS, "a late event within this updates its movie_activity_1m row; later ones are only counted");
+
+    private static final OutputTag<UserEvent> TOO_LATE = new OutputTag<>("too-late", Types.POJO(UserEvent.class)) {};
+
+    private UserEventsJob() {}
+
+    public static CommandLine commandLine() {
+        return CommonFlags.forJob(NAME, "Movie platform engagement: Kafka user-events -> PostgreSQL user_events,"
+                + " movie_activity_1m and dead_letters, exactly once.").add(INPUT_TOPIC, ALLOWED_LATENESS);
+    }
+
+    public static void main(String[] args) {
+        JobMain.run(args, commandLine(), UserEventsJob::run);
+    }
+
+    static void run(ParsedArgs args) throws Exception {
+        Preflight.postgres(JobEnvironment.postgres(args), "user_events", "movie_activity_1m", DeadLetterRows.TABLE_NAME);
+        Preflight.kafka(args.get(CommonFlags.BOOTSTRAP_SERVERS), List.of(args.get(INPUT_TOPIC)));
+        StreamExecutionEnvironment env = JobEnvironment.create(args);
+        build(env, args, UnaryOperator.identity());
+        env.execute(NAME);
+    }
+
+    /**
+     * Wires the job. {@code afterValidation} lets a test inject a failure into the running
+     * pipeline; the job itself passes the identity.
+     */
+    static void build(StreamExecutionEnvironment env, ParsedArgs args, UnaryOperator<DataStream<UserEvent>> afterValidation) {
+        ParsedSource<UserEvent> source = ParsedSource.fromKafka(
+                env, args, NAME, args.get(INPUT_TOPIC), new UserEventParser(), UserEvent.class);
+        DataStream<UserEvent> events = afterValidation.apply(source.events());
+
+        DataStream<TableRow> userEventRows = events
+                .map(e -> UserEventRows.userEvent(e, Instant.now()))
+                .returns(TableRowTypeInfo.INSTANCE)
+                .name("To user_events rows");
+
+        SingleOutputStreamOperator<TableRow> activityRows = events
+                .keyBy(MovieActivityWindow::key, Types.TUPLE(Types.INT, Types.STRING))
+                .window(TumblingEventTimeWindows.of(Duration.ofMinutes(1)))
+                .allowedLateness(args.get(ALLOWED_LATENESS))
+                .sideOutputLateData(TOO_LATE)
+                .aggregate(new MovieActivityWindow.Count(), new MovieActivityWindow.ToRow(),
+                        Types.LONG, Types.LONG, TableRowTypeInfo.INSTANCE)
+                .uid("movie-activity-1m")
+                .name("Movie activity per minute");
+        activityRows.getSideOutput(TOO_LATE)
+                .flatMap(new LateEventCounter())
+                .returns(Types.VOID)
+                .uid("late-events")
+                .name("Count events beyond allowed lateness");
+
+        ExactlyOncePostgresSink sink = ExactlyOncePostgresSink.builder(NAME, JobEnvironment.postgres(args))
+                .table(UserEventRows.USER_EVENTS)
+                .table(UserEventRows.MOVIE_ACTIVITY)
+                .table(DeadLetterRows.TABLE)
+                .build();
+        userEventRows.union(activityRows, source.deadLetters())
+                .sinkTo(sink)
+                .uid("postgres-sink")
+                .name("PostgreSQL (exactly once)");
+    }
+}
