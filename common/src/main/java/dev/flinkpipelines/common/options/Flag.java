@@ -67,6 +67,21 @@ public final class Flag<T> implements Serializable {
         }, false);
     }
 
+    /** A decimal number of at least 0 (rates, fractions). */
+    public static Flag<Double> decimal(String name, double defaultValue, String description) {
+        return new Flag<>(name, "NUMBER", description, defaultValue, value -> {
+            try {
+                double d = Double.parseDouble(value.trim());
+                if (!(d >= 0) || Double.isInfinite(d)) {
+                    throw new IllegalArgumentException("expected a number >= 0");
+                }
+                return d;
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("expected a number >= 0");
+            }
+        }, false);
+    }
+
     /**
      * A duration: a number with a unit ({@code 500ms}, {@code 5s}, {@code 5m}, {@code 24h},
      * {@code 1d}); a bare number is {@code bareUnit} (milliseconds for --checkpoint-interval).

@@ -57,8 +57,13 @@ public final class UserEventsJob {
         Preflight.postgres(JobEnvironment.postgres(args), "user_events", "movie_activity_1m", DeadLetterRows.TABLE_NAME);
         Preflight.kafka(args.get(CommonFlags.BOOTSTRAP_SERVERS), List.of(args.get(INPUT_TOPIC)));
         StreamExecutionEnvironment env = JobEnvironment.create(args);
-        build(env, args, UnaryOperator.identity());
+        build(env, args);
         env.execute(NAME);
+    }
+
+    /** Wires the job into {@code env} (used by main and by the demo). */
+    public static void build(StreamExecutionEnvironment env, ParsedArgs args) {
+        build(env, args, UnaryOperator.identity());
     }
 
     /**

@@ -1,0 +1,291 @@
+package dev.flinkpipelines.demo;
+
+import dev.flinkpipelines.common.options.CommandLine;
+import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
+import dev.flinkpipelines.common.options.CommonFlags;
+import dev.flinkpipelines.common.options.Flag;
+import dev.flinkpipelines.common.options.JobEnvironment;
+import dev.flinkpipelines.common.options.JobMain;
+import dev.flinkpipelines.common.options.Preflight;
+import dev.flinkpipelines.demo.generator.Generator;
+import dev.flinkpipelines.jobs.userevents.UserEventsJob;
+import dev.flinkpipelines.sql.SchemaMigrator;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The one-command demo: a real Kafka broker and PostgreSQL (embedded, or existing ones), the
+ * schema, a local Flink cluster with its web UI, every job submitted to it, the generator, and a
+ * live summary until Ctrl+C, which stops everything in order.
+ */
+public final class Demo {
+
+    static final Flag<String> KAFKA = Flag.string("bootstrap-servers", null, "use this Kafka instead of starting one");
+    static final Flag<String> JDBC_URL = Flag.string("jdbc-url", null,
+            "use this PostgreSQL (max_prepared_transactions > 0) instead of starting one");
+    static final Flag<Integer> WEB_PORT = Flag.integer("web-port", 1, 8081, "port of the Flink web UI");
+    static final Flag<Duration> SUMMARY_EVERY = Flag.duration("summary-interval", Duration.ofSeconds(5),
+            Duration.ofMillis(500), ChronoUnit.SECONDS, "how often the summary line is printed");
+    static final Flag<String> DATA_DIR = Flag.string("data-dir", "demo-data",
+            "where the embedded services, savepoints and logs live");
+
+    private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private final boolean handleSignals;
+
+    Demo(boolean handleSignals) {
+        this.handleSignals = handleSignals;
+    }
+
+    /** What Ctrl+C does; for tests, which cannot press it. */
+    void requestStop() {
+        stopRequested.countDown();
+    }
+
+    public static CommandLine commandLine() {
+        return new CommandLine("./demo/run.sh",
+                "Runs the flink-pipelines jobs on a local Flink cluster (web UI at http://localhost:<web-port>) against a"
+                        + " real Kafka and PostgreSQL, fed by the generator, and prints a live summary until Ctrl+C.")
+                .add(KAFKA, JDBC_URL, CommonFlags.JDBC_USER, CommonFlags.JDBC_PASSWORD, WEB_PORT, SUMMARY_EVERY, DATA_DIR,
+                        Generator.RATE, Generator.INVALID, Generator.DUPLICATE, Generator.OUT_OF_ORDER, Generator.LATE);
+    }
+
+    public static void main(String[] argv) {
+        JobMain.run(argv, commandLine(), args -> new Demo(true).run(args));
+    }
+
+    void run(ParsedArgs args) throws Exception {
+        // Ctrl+C / SIGTERM ask for an orderly stop, run on this thread before the JVM exits. A
+        // JVM shutdown hook would race Flink's own hooks, which tear the cluster down underneath
+        // the final savepoint. A second Ctrl+C exits at once.
+        SignalHandler onSignal = signal -> {
+            if (stopRequested.getCount() == 0) {
+                System.err.println("stopping at once");
+                Runtime.getRuntime().halt(130);
+            }
+            System.out.println();
+            step("Ctrl+C: stopping in order (press it again to quit at once)");
+            stopRequested.countDown();
+        };
+        if (handleSignals) {
+            Signal.handle(new Signal("INT"), onSignal);
+            Signal.handle(new Signal("TERM"), onSignal);
+        }
+        try {
+            runUntilStopped(args);
+        } finally {
+            closeAll();
+        }
+    }
+
+    private void runUntilStopped(ParsedArgs args) throws Exception {
+        Path dataDir = Path.of(args.get(DATA_DIR)).toAbsolutePath();
+        Files.createDirectories(dataDir);
+        int webPort = args.get(WEB_PORT);
+        requireFreePort(webPort);
+
+        String jdbcUrl = args.get(JDBC_URL);
+        String user = args.get(CommonFlags.JDBC_USER);
+        String password = args.get(CommonFlags.JDBC_PASSWORD);
+        if (jdbcUrl == null) {
+            step("starting PostgreSQL (embedded, data in " + dataDir.resolve("postgres") + ")");
+            EmbeddedPostgres pg = EmbeddedPostgres.builder()
+                    .setDataDirectory(dataDir.resolve("postgres"))
+                    .setCleanDataDirectory(true)
+                    .setServerConfig("max_prepared_transactions", "100")
+                    .setServerConfig("max_connections", "200")
+                    .start();
+            toClose.push(pg);
+            jdbcUrl = "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres";
+            user = "postgres";
+            password = "postgres";
+        }
+        step("applying the schema to " + jdbcUrl);
+        SchemaMigrator.migrate(jdbcUrl, user, password);
+
+        String kafka = args.get(KAFKA);
+        if (kafka == null) {
+            step("starting Kafka (embedded KRaft broker, data in " + dataDir.resolve("kafka") + ")");
+            kafka = startKafka(dataDir.resolve("kafka"));
+        }
+        createTopic(kafka, "user-events", 3);
+
+        step("starting the local Flink cluster, web UI at http://localhost:" + webPort);
+        Configuration flinkConf = new Configuration();
+        flinkConf.set(RestOptions.PORT, webPort);
+        flinkConf.set(RestOptions.BIND_PORT, String.valueOf(webPort));
+        MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder()
+                .setConfiguration(flinkConf)
+                .setNumTaskManagers(1)
+                .setNumSlotsPerTaskManager(8)
+                .build());
+        cluster.start();
+        toClose.push(cluster);
+
+        ParsedArgs jobArgs = UserEventsJob.commandLine().parse("--bootstrap-servers", kafka, "--jdbc-url", jdbcUrl,
+                "--jdbc-user", user, "--jdbc-password", password, "--starting-offsets", "earliest", "--parallelism", "2");
+        Preflight.postgres(JobEnvironment.postgres(jobArgs), "user_events", "movie_activity_1m", "dead_letters");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createRemoteEnvironment("localhost", webPort);
+        JobEnvironment.configure(env, jobArgs);
+        UserEventsJob.build(env, jobArgs);
+        JobClient userEvents = env.executeAsync(UserEventsJob.NAME);
+        Path savepoints = dataDir.resolve("savepoints");
+        java.util.concurrent.atomic.AtomicReference<Generator> sentBy = new java.util.concurrent.atomic.AtomicReference<>();
+        String url = jdbcUrl;
+        String u = user;
+        String pw = password;
+        // runs after the job stopped (closing is last-in, first-out): every sent record is now committed
+        toClose.push(() -> {
+            if (sentBy.get() != null) {
+                try (Connection c = DriverManager.getConnection(url, u, pw)) {
+                    System.out.println(LiveSummary.finalCheck(c, sentBy.get().sentCounts()));
+                }
+            }
+        });
+        toClose.push(() -> stopJob(userEvents, savepoints));
+        step("submitted user-events (job " + userEvents.getJobID() + ")");
+
+        Generator generator = new Generator(kafka, "user-events", args.get(Generator.RATE), Generator.fractions(args));
+        sentBy.set(generator);
+        Thread producing = new Thread(generator, "generator");
+        producing.start();
+        toClose.push(() -> {
+            generator.stop();
+            producing.join(10_000);
+            step("generator stopped after sending " + generator.sentCounts());
+        });
+        step("generator producing " + args.get(Generator.RATE) + " events/s to user-events");
+        System.out.println();
+        System.out.println("Web UI:      http://localhost:" + webPort);
+        System.out.println("PostgreSQL:  " + jdbcUrl + "  (user " + user + ", password " + password + ")");
+        System.out.println("Kafka:       " + kafka);
+        System.out.println("Ctrl+C stops everything.");
+        System.out.println();
+
+        LiveSummary summary = new LiveSummary();
+        long every = args.get(SUMMARY_EVERY).toMillis();
+        try (Connection c = DriverManager.getConnection(jdbcUrl, user, password)) {
+            while (!stopRequested.await(every, TimeUnit.MILLISECONDS)) {
+                long sent = generator.sentCounts().values().stream().mapToLong(Long::longValue).sum();
+                String status = userEvents.getJobStatus().get(5, TimeUnit.SECONDS).name();
+                System.out.println(summary.line(c, status, sent));
+            }
+        }
+        System.out.println();
+        step("stopping");
+        System.out.println("The data lived in PostgreSQL at " + jdbcUrl
+                + (args.get(JDBC_URL) == null ? " (embedded: its files stay in " + dataDir.resolve("postgres")
+                        + " until the next demo run starts fresh)" : "")
+                + "; logs are in " + dataDir.resolve("demo.log"));
+    }
+
+    private static void stopJob(JobClient job, Path savepoints) throws Exception {
+        try {
+            // a clean stop: the final savepoint commits the last transaction, nothing stays prepared
+            String savepoint = job.stopWithSavepoint(false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
+                    .get(30, TimeUnit.SECONDS);
+            step("user-events stopped with savepoint " + savepoint);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            job.cancel().get(30, TimeUnit.SECONDS);
+            step("user-events cancelled (" + e.getMessage() + ")");
+        }
+    }
+
+    private String startKafka(Path dir) throws Exception {
+        deleteRecursively(dir);
+        KafkaClusterTestKit kafka = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+                        .setCombined(true)
+                        .setNumBrokerNodes(1)
+                        .setNumControllerNodes(1)
+                        .setBaseDirectory(dir)
+                        .build())
+                .setConfigProp("offsets.topic.replication.factor", "1")
+                .setConfigProp("transaction.state.log.replication.factor", "1")
+                .setConfigProp("transaction.state.log.min.isr", "1")
+                .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                .build();
+        // the test kit prints its bootstrap metadata to stdout; the demo's console is for people
+        java.io.PrintStream console = System.out;
+        System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        try {
+            kafka.format();
+        } finally {
+            System.setOut(console);
+        }
+        kafka.startup();
+        kafka.waitForReadyBrokers();
+        toClose.push(kafka);
+        return kafka.bootstrapServers();
+    }
+
+    private static void createTopic(String kafka, String topic, int partitions) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka))) {
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw e;
+            }
+        }
+    }
+
+    private static void requireFreePort(int port) throws Preflight.PreflightException {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress("localhost", port));
+        } catch (IOException e) {
+            throw new Preflight.PreflightException("port " + port + " is in use (another Flink?): stop it or pass --web-port");
+        }
+    }
+
+    private void closeAll() {
+        while (!toClose.isEmpty()) {
+            try {
+                toClose.pop().close();
+            } catch (Exception e) {
+                System.err.println("while stopping: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (var paths = Files.walk(dir)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    static void step(String message) {
+        System.out.println("==> " + message);
+    }
+}
