@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
+import java.util.function.Predicate;
 
 /**
  * A JSON object read strictly, with typed accessors that fail with a dead-letter code instead of
@@ -78,6 +79,16 @@ public final class JsonRecord {
         return value;
     }
 
+    /** A present field of the expected JSON type, else WRONG_TYPE naming what was expected. */
+    private JsonNode required(String field, Predicate<JsonNode> isExpectedType, String expected) throws InvalidRecordException {
+        JsonNode value = required(field);
+        if (!isExpectedType.test(value)) {
+            throw new InvalidRecordException(ErrorCode.WRONG_TYPE,
+                    "field '" + field + "' must be " + expected + ", got " + describe(value));
+        }
+        return value;
+    }
+
     public boolean has(String field) {
         JsonNode value = root.get(field);
         return value != null && !value.isNull();
@@ -85,11 +96,7 @@ public final class JsonRecord {
 
     /** An integral JSON number within [min, max]. */
     public long requireLong(String field, long min, long max) throws InvalidRecordException {
-        JsonNode value = required(field);
-        if (!value.isIntegralNumber()) {
-            throw new InvalidRecordException(ErrorCode.WRONG_TYPE,
-                    "field '" + field + "' must be a whole number, got " + describe(value));
-        }
+        JsonNode value = required(field, JsonNode::isIntegralNumber, "a whole number");
         BigInteger big = value.bigIntegerValue();
         if (big.compareTo(BigInteger.valueOf(min)) < 0 || big.compareTo(BigInteger.valueOf(max)) > 0) {
             throw new InvalidRecordException(ErrorCode.OUT_OF_RANGE,
@@ -104,22 +111,12 @@ public final class JsonRecord {
 
     /** A JSON number kept exactly as written (no binary floating point on the way). */
     public BigDecimal requireDecimal(String field) throws InvalidRecordException {
-        JsonNode value = required(field);
-        if (!value.isNumber()) {
-            throw new InvalidRecordException(ErrorCode.WRONG_TYPE,
-                    "field '" + field + "' must be a number, got " + describe(value));
-        }
-        return value.decimalValue();
+        return required(field, JsonNode::isNumber, "a number").decimalValue();
     }
 
     /** A non-blank JSON string of at most {@code maxLength} characters, without NUL. */
     public String requireString(String field, int maxLength) throws InvalidRecordException {
-        JsonNode value = required(field);
-        if (!value.isTextual()) {
-            throw new InvalidRecordException(ErrorCode.WRONG_TYPE,
-                    "field '" + field + "' must be a string, got " + describe(value));
-        }
-        String s = value.textValue();
+        String s = required(field, JsonNode::isTextual, "a string").textValue();
         if (s.isBlank()) {
             throw new InvalidRecordException(ErrorCode.INVALID_VALUE, "field '" + field + "' is blank");
         }
@@ -135,12 +132,7 @@ public final class JsonRecord {
     }
 
     public boolean requireBoolean(String field) throws InvalidRecordException {
-        JsonNode value = required(field);
-        if (!value.isBoolean()) {
-            throw new InvalidRecordException(ErrorCode.WRONG_TYPE,
-                    "field '" + field + "' must be true or false, got " + describe(value));
-        }
-        return value.booleanValue();
+        return required(field, JsonNode::isBoolean, "true or false").booleanValue();
     }
 
     /** An ISO-8601 instant with an offset, e.g. {@code 2025-11-30T15:30:00Z}. */
