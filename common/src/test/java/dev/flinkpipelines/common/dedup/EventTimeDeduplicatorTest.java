@@ -1,0 +1,95 @@
+package dev.flinkpipelines.common.dedup;
+
+import dev.flinkpipelines.common.events.UserEvent;
+import dev.flinkpipelines.common.kafka.SourceCoordinates;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.util.OutputTag;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The deduplicator in Flink's keyed operator test harness: state, timers, watermarks, restore. */
+class EventTimeDeduplicatorTest {
+
+    private static final OutputTag<UserEvent> DUPLICATES = new OutputTag<>("dups", Types.POJO(UserEvent.class)) {};
+    private static final long MINUTE = 60_000;
+
+    /** The key is the offset here, standing in for an event id; the user id tells copies apart. */
+    private static UserEvent copy(long id, int copy, long eventTime) {
+        return new UserEvent(copy, 1, "click", eventTime, new SourceCoordinates("t", 0, id));
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<Long, UserEvent, UserEvent> harness() throws Exception {
+        KeyedOneInputStreamOperatorTestHarness<Long, UserEvent, UserEvent> h = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new EventTimeDeduplicator<Long, UserEvent>(Duration.ofMinutes(5), DUPLICATES)),
+                e -> e.source().offset(), Types.LONG);
+        h.open();
+        return h;
+    }
+
+    private static List<Integer> passed(KeyedOneInputStreamOperatorTestHarness<Long, UserEvent, UserEvent> h) {
+        return h.extractOutputValues().stream().map(UserEvent::userId).collect(Collectors.toList());
+    }
+
+    private static List<Integer> dropped(KeyedOneInputStreamOperatorTestHarness<Long, UserEvent, UserEvent> h) {
+        var side = h.getSideOutput(DUPLICATES);
+        return side == null ? List.of() : side.stream().map(r -> r.getValue().userId()).collect(Collectors.toList());
+    }
+
+    @Test
+    void firstCopyPassesLaterCopiesAreDroppedUntilTheHorizonPasses() throws Exception {
+        try (var h = harness()) {
+            h.processElement(new StreamRecord<>(copy(7, 1, 10 * MINUTE), 10 * MINUTE));
+            h.processElement(new StreamRecord<>(copy(7, 2, 10 * MINUTE), 10 * MINUTE));
+            h.processWatermark(15 * MINUTE - 1);            // one millisecond before the horizon
+            h.processElement(new StreamRecord<>(copy(7, 3, 10 * MINUTE), 10 * MINUTE));
+            assertEquals(List.of(1), passed(h));
+            assertEquals(List.of(2, 3), dropped(h));
+            assertEquals(1, h.numKeyedStateEntries(), "the id is remembered");
+
+            h.processWatermark(15 * MINUTE);                // exactly at the horizon: forgotten
+            assertEquals(0, h.numKeyedStateEntries(), "state is bounded: the id is forgotten");
+            h.processElement(new StreamRecord<>(copy(7, 4, 10 * MINUTE), 10 * MINUTE));
+            assertEquals(List.of(1, 4), passed(h), "beyond the horizon a copy passes as new");
+        }
+    }
+
+    @Test
+    void aLateFirstCopyIsRememberedForTheHorizonFromWhenItWasSeen() throws Exception {
+        try (var h = harness()) {
+            h.processWatermark(60 * MINUTE);
+            // event time far behind the watermark: remembered until watermark 65 min, not 15
+            h.processElement(new StreamRecord<>(copy(9, 1, 10 * MINUTE), 10 * MINUTE));
+            h.processWatermark(64 * MINUTE);
+            h.processElement(new StreamRecord<>(copy(9, 2, 10 * MINUTE), 10 * MINUTE));
+            assertEquals(List.of(1), passed(h));
+            assertEquals(List.of(2), dropped(h));
+        }
+    }
+
+    @Test
+    void aCopyArrivingAfterARestoreIsStillDropped() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var h = harness()) {
+            h.processElement(new StreamRecord<>(copy(3, 1, MINUTE), MINUTE));
+            snapshot = h.snapshot(1, 1);
+        }
+        try (var restored = new KeyedOneInputStreamOperatorTestHarness<Long, UserEvent, UserEvent>(
+                new KeyedProcessOperator<>(new EventTimeDeduplicator<Long, UserEvent>(Duration.ofMinutes(5), DUPLICATES)),
+                e -> e.source().offset(), Types.LONG)) {
+            restored.initializeState(snapshot);
+            restored.open();
+            restored.processElement(new StreamRecord<>(copy(3, 2, MINUTE), MINUTE));
+            assertEquals(List.of(), passed(restored));
+            assertEquals(List.of(2), dropped(restored));
+        }
+    }
+}
