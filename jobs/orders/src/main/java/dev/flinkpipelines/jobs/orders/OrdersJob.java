@@ -1,0 +1,118 @@
+package dev.flinkpipelines.jobs.orders;
+
+import dev.flinkpipelines.common.deadletter.DeadLetterRows;
+import dev.flinkpipelines.common.dedup.EventTimeDeduplicator;
+import dev.flinkpipelines.common.events.OrderEvent;
+import dev.flinkpipelines.common.kafka.ParsedSource;
+import dev.flinkpipelines.common.options.CommandLine;
+import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
+import dev.flinkpipelines.common.options.CommonFlags;
+import dev.flinkpipelines.common.options.Flag;
+import dev.flinkpipelines.common.options.JobEnvironment;
+import dev.flinkpipelines.common.options.JobMain;
+import dev.flinkpipelines.common.options.Preflight;
+import dev.flinkpipelines.common.parse.OrderEventParser;
+import dev.flinkpipelines.common.postgres.ExactlyOncePostgresSink;
+import dev.flinkpipelines.common.postgres.TableRow;
+import dev.flinkpipelines.common.postgres.TableRowTypeInfo;
+import dev.flinkpipelines.common.postgres.TableSpec;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/**
+ * SPEC §2. Reads {@code events_raw}; validates every field; drops copies of an event id within
+ * the dedup horizon; writes clean events to PostgreSQL {@code events_clean} (with the rejected
+ * records in {@code dead_letters}, seen as {@code invalid_events}) and to the Kafka topic
+ * {@code events_clean} for the kpi job — both exactly once.
+ */
+public final class OrdersJob {
+
+    public static final String NAME = "orders";
+
+    static final Flag<String> INPUT_TOPIC = CommonFlags.inputTopic("events_raw");
+    static final Flag<String> OUTPUT_TOPIC = Flag.string("output-topic", "events_clean",
+            "Kafka topic for clean events (written exactly once, read with read_committed)");
+    static final Flag<Duration> DEDUP_HORIZON = Flag.duration("dedup-horizon", Duration.ofMinutes(5), Duration.ofSeconds(1),
+            ChronoUnit.MILLIS, "how long (event time) an event id is remembered to drop its copies");
+
+    /** Idempotent: the event id is the primary key. */
+    static final TableSpec EVENTS_CLEAN = TableSpec.appendIgnoringDuplicates("events_clean",
+            "id", "event_time", "event_type", "order_id", "user_id", "amount", "currency", "status",
+            "kafka_partition", "kafka_offset");
+
+    /** Below the broker's 15 min ceiling (transaction.max.timeout.ms), above any checkpoint. */
+    static final Duration KAFKA_TRANSACTION_TIMEOUT = Duration.ofMinutes(10);
+
+    private OrdersJob() {}
+
+    public static CommandLine commandLine() {
+        return CommonFlags.forJob(NAME, "Order/payment events: Kafka events_raw -> validated, deduplicated ->"
+                + " PostgreSQL events_clean (+ dead_letters / invalid_events) and Kafka events_clean, exactly once.")
+                .add(INPUT_TOPIC, OUTPUT_TOPIC, DEDUP_HORIZON);
+    }
+
+    public static void main(String[] args) {
+        JobMain.run(args, commandLine(), OrdersJob::run);
+    }
+
+    static void run(ParsedArgs args) throws Exception {
+        Preflight.postgres(JobEnvironment.postgres(args), "events_clean", DeadLetterRows.TABLE_NAME);
+        Preflight.kafka(args.get(CommonFlags.BOOTSTRAP_SERVERS), List.of(args.get(INPUT_TOPIC), args.get(OUTPUT_TOPIC)));
+        StreamExecutionEnvironment env = JobEnvironment.create(args);
+        build(env, args);
+        env.execute(NAME);
+    }
+
+    public static void build(StreamExecutionEnvironment env, ParsedArgs args) {
+        build(env, args, UnaryOperator.identity());
+    }
+
+    /** Wires the job; {@code afterValidation} lets a test inject a failure (the job passes the identity). */
+    static void build(StreamExecutionEnvironment env, ParsedArgs args, UnaryOperator<DataStream<OrderEvent>> afterValidation) {
+        ParsedSource<OrderEvent> source = ParsedSource.fromKafka(
+                env, args, NAME, args.get(INPUT_TOPIC), new OrderEventParser(), OrderEvent.class);
+        DataStream<OrderEvent> clean = afterValidation.apply(source.events())
+                .keyBy(OrderEvent::id, Types.STRING)
+                .process(new EventTimeDeduplicator<String, OrderEvent>(args.get(DEDUP_HORIZON), null))
+                .returns(OrderEvent.class)
+                .uid("dedup-by-id")
+                .name("Drop duplicate event ids");
+
+        ExactlyOncePostgresSink postgres = ExactlyOncePostgresSink.builder(NAME, JobEnvironment.postgres(args))
+                .table(EVENTS_CLEAN)
+                .table(DeadLetterRows.TABLE)
+                .build();
+        clean.map(OrdersJob::toRow)
+                .returns(TableRowTypeInfo.INSTANCE)
+                .name("To events_clean rows")
+                .union(source.deadLetters())
+                .sinkTo(postgres)
+                .uid("postgres-sink")
+                .name("PostgreSQL (exactly once)");
+
+        clean.sinkTo(KafkaSink.<OrderEvent>builder()
+                        .setBootstrapServers(args.get(CommonFlags.BOOTSTRAP_SERVERS))
+                        .setRecordSerializer(new CleanEventSerializer(args.get(OUTPUT_TOPIC)))
+                        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                        // one prefix per job and output: a restarted job finds and aborts its own lingering transactions
+                        .setTransactionalIdPrefix(NAME + "-" + args.get(OUTPUT_TOPIC))
+                        .setProperty("transaction.timeout.ms", String.valueOf(KAFKA_TRANSACTION_TIMEOUT.toMillis()))
+                        .build())
+                .uid("kafka-events-clean")
+                .name("Kafka " + args.get(OUTPUT_TOPIC) + " (exactly once)");
+    }
+
+    static TableRow toRow(OrderEvent e) {
+        return TableRow.of(EVENTS_CLEAN.name(), e.id(), e.eventTime(), e.eventType().name().toLowerCase(java.util.Locale.ROOT),
+                e.orderId(), e.userId(), e.amount(), e.currency().name(), e.status().name().toLowerCase(java.util.Locale.ROOT),
+                e.source().partition(), e.source().offset());
+    }
+}
