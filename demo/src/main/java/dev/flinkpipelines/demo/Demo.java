@@ -8,6 +8,7 @@ import dev.flinkpipelines.common.options.JobEnvironment;
 import dev.flinkpipelines.common.options.JobMain;
 import dev.flinkpipelines.common.options.Preflight;
 import dev.flinkpipelines.demo.generator.Generator;
+import dev.flinkpipelines.jobs.orders.OrdersJob;
 import dev.flinkpipelines.jobs.userevents.UserEventsJob;
 import dev.flinkpipelines.sql.SchemaMigrator;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -139,7 +140,9 @@ public final class Demo {
             step("starting Kafka (embedded KRaft broker, data in " + dataDir.resolve("kafka") + ")");
             kafka = startKafka(dataDir.resolve("kafka"));
         }
-        createTopic(kafka, "user-events", 3);
+        for (String topic : List.of("user-events", "events_raw", "events_clean")) {
+            createTopic(kafka, topic, 3);
+        }
 
         step("starting the local Flink cluster, web UI at http://localhost:" + webPort);
         Configuration flinkConf = new Configuration();
@@ -153,39 +156,43 @@ public final class Demo {
         cluster.start();
         toClose.push(cluster);
 
-        ParsedArgs jobArgs = UserEventsJob.commandLine().parse("--bootstrap-servers", kafka, "--jdbc-url", jdbcUrl,
-                "--jdbc-user", user, "--jdbc-password", password, "--starting-offsets", "earliest", "--parallelism", "2");
-        Preflight.postgres(JobEnvironment.postgres(jobArgs), "user_events", "movie_activity_1m", "dead_letters");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createRemoteEnvironment("localhost", webPort);
-        JobEnvironment.configure(env, jobArgs);
-        UserEventsJob.build(env, jobArgs);
-        JobClient userEvents = env.executeAsync(UserEventsJob.NAME);
+        Preflight.postgres(new dev.flinkpipelines.common.postgres.PostgresConnectionSettings(jdbcUrl, user, password),
+                "user_events", "movie_activity_1m", "events_clean", "dead_letters");
         Path savepoints = dataDir.resolve("savepoints");
         java.util.concurrent.atomic.AtomicReference<Generator> sentBy = new java.util.concurrent.atomic.AtomicReference<>();
         String url = jdbcUrl;
         String u = user;
         String pw = password;
-        // runs after the job stopped (closing is last-in, first-out): every sent record is now committed
+        // runs after the jobs stopped (closing is last-in, first-out): every sent record is now committed
         toClose.push(() -> {
             if (sentBy.get() != null) {
                 try (Connection c = DriverManager.getConnection(url, u, pw)) {
-                    System.out.println(LiveSummary.finalCheck(c, sentBy.get().sentCounts()));
+                    System.out.println(LiveSummary.finalCheck(c, sentBy.get().sent("user-events"), sentBy.get().sent("events_raw")));
                 }
             }
         });
-        toClose.push(() -> stopJob(userEvents, savepoints));
-        step("submitted user-events (job " + userEvents.getJobID() + ")");
+        Map<String, JobClient> jobs = new java.util.LinkedHashMap<>();
+        String[] connection = {"--bootstrap-servers", kafka, "--jdbc-url", jdbcUrl, "--jdbc-user", user, "--jdbc-password", password,
+                "--starting-offsets", "earliest", "--parallelism", "2"};
+        jobs.put(UserEventsJob.NAME, submit(webPort, UserEventsJob.commandLine().parse(connection), UserEventsJob::build, UserEventsJob.NAME));
+        jobs.put(OrdersJob.NAME, submit(webPort, OrdersJob.commandLine().parse(connection), OrdersJob::build, OrdersJob.NAME));
+        for (Map.Entry<String, JobClient> job : jobs.entrySet()) {
+            toClose.push(() -> stopJob(job.getKey(), job.getValue(), savepoints));
+            step("submitted " + job.getKey() + " (job " + job.getValue().getJobID() + ")");
+        }
 
-        Generator generator = new Generator(kafka, "user-events", args.get(Generator.RATE), Generator.fractions(args));
+        Generator generator = new Generator(kafka, Generator.allTopics("user-events", "events_raw", Generator.fractions(args)),
+                args.get(Generator.RATE));
         sentBy.set(generator);
         Thread producing = new Thread(generator, "generator");
         producing.start();
         toClose.push(() -> {
             generator.stop();
             producing.join(10_000);
-            step("generator stopped after sending " + generator.sentCounts());
+            step("generator stopped after sending " + generator.sent("user-events") + " to user-events and "
+                    + generator.sent("events_raw") + " to events_raw");
         });
-        step("generator producing " + args.get(Generator.RATE) + " events/s to user-events");
+        step("generator producing " + args.get(Generator.RATE) + " events/s to user-events and to events_raw");
         System.out.println();
         System.out.println("Web UI:      http://localhost:" + webPort);
         System.out.println("PostgreSQL:  " + jdbcUrl + "  (user " + user + ", password " + password + ")");
@@ -197,9 +204,11 @@ public final class Demo {
         long every = args.get(SUMMARY_EVERY).toMillis();
         try (Connection c = DriverManager.getConnection(jdbcUrl, user, password)) {
             while (!stopRequested.await(every, TimeUnit.MILLISECONDS)) {
-                long sent = generator.sentCounts().values().stream().mapToLong(Long::longValue).sum();
-                String status = userEvents.getJobStatus().get(5, TimeUnit.SECONDS).name();
-                System.out.println(summary.line(c, status, sent));
+                Map<String, String> status = new java.util.HashMap<>();
+                for (Map.Entry<String, JobClient> job : jobs.entrySet()) {
+                    status.put(job.getKey(), job.getValue().getJobStatus().get(5, TimeUnit.SECONDS).name());
+                }
+                System.out.println(summary.lines(c, status, generator.sentTotal()));
             }
         }
         System.out.println();
@@ -210,15 +219,24 @@ public final class Demo {
                 + "; logs are in " + dataDir.resolve("demo.log"));
     }
 
-    private static void stopJob(JobClient job, Path savepoints) throws Exception {
+    /** Submits a job to the local cluster over REST, as `flink run` does to a session cluster. */
+    private static JobClient submit(int webPort, ParsedArgs jobArgs,
+            java.util.function.BiConsumer<StreamExecutionEnvironment, ParsedArgs> build, String name) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createRemoteEnvironment("localhost", webPort);
+        JobEnvironment.configure(env, jobArgs);
+        build.accept(env, jobArgs);
+        return env.executeAsync(name);
+    }
+
+    private static void stopJob(String name, JobClient job, Path savepoints) throws Exception {
         try {
             // a clean stop: the final savepoint commits the last transaction, nothing stays prepared
             String savepoint = job.stopWithSavepoint(false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
                     .get(30, TimeUnit.SECONDS);
-            step("user-events stopped with savepoint " + savepoint);
+            step(name + " stopped with savepoint " + savepoint);
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
             job.cancel().get(30, TimeUnit.SECONDS);
-            step("user-events cancelled (" + e.getMessage() + ")");
+            step(name + " cancelled (" + e.getMessage() + ")");
         }
     }
 

@@ -1,6 +1,9 @@
 package dev.flinkpipelines.demo;
 
+import dev.flinkpipelines.demo.generator.TrafficSource.Kind;
+
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -8,45 +11,61 @@ import java.text.NumberFormat;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.StringJoiner;
 
-/** One compact line about the tables, read straight from PostgreSQL. */
+/** Compact lines about the tables, one per job, read straight from PostgreSQL. */
 final class LiveSummary {
 
     private static final NumberFormat NUMBERS = NumberFormat.getIntegerInstance(Locale.US);
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
 
-    private long previousUserEvents = -1;
+    private final Map<String, Long> previous = new HashMap<>();
 
-    String line(Connection c, String jobStatus, long sent) throws SQLException {
-        long userEvents = count(c, "user_events");
-        long activity = count(c, "movie_activity_1m");
-        long deadLetters = count(c, "dead_letters");
-        String delta = previousUserEvents < 0 ? "" : " (+" + NUMBERS.format(userEvents - previousUserEvents) + ")";
-        previousUserEvents = userEvents;
-        return LocalTime.now(ZoneOffset.UTC).format(CLOCK) + " UTC"
-                + " | sent " + NUMBERS.format(sent)
-                + " | user-events " + jobStatus
-                + " | user_events " + NUMBERS.format(userEvents) + delta
-                + " | movie_activity_1m " + NUMBERS.format(activity)
-                + " | dead_letters " + NUMBERS.format(deadLetters) + deadLetterCodes(c)
-                + " | " + latestMinute(c);
+    String lines(Connection c, Map<String, String> jobStatus, long sent) throws SQLException {
+        String time = LocalTime.now(ZoneOffset.UTC).format(CLOCK) + " UTC";
+        String pad = " ".repeat(time.length());
+        return time + " | sent " + NUMBERS.format(sent) + "\n"
+                + pad + " | user-events " + jobStatus.get("user-events")
+                + " | user_events " + countWithDelta(c, "user_events")
+                + " | movie_activity_1m " + NUMBERS.format(count(c, "movie_activity_1m"))
+                + " | dead letters " + deadLetters(c, "user-events")
+                + " | " + latestMinute(c) + "\n"
+                + pad + " | orders " + jobStatus.get("orders")
+                + " | events_clean " + countWithDelta(c, "events_clean")
+                + " | invalid_events " + deadLetters(c, "orders")
+                + " | " + paymentOutcomes(c);
+    }
+
+    private String countWithDelta(Connection c, String table) throws SQLException {
+        long now = count(c, table);
+        Long before = previous.put(table, now);
+        return NUMBERS.format(now) + (before == null ? "" : " (+" + NUMBERS.format(now - before) + ")");
     }
 
     /**
-     * After the job stopped: every record the generator sent is a user_events row (duplicates are
-     * separate Kafka records, so separate rows) or a dead letter, exactly once.
+     * After the jobs stopped, every record the generator sent is accounted for exactly once:
+     * user-events stores every valid record (a duplicate is a separate Kafka record there), orders
+     * drops the copies of an event id; every invalid record is one dead letter.
      */
-    static String finalCheck(Connection c, java.util.Map<dev.flinkpipelines.demo.generator.UserEventRecords.Kind, Long> sent)
-            throws SQLException {
-        long invalid = sent.get(dev.flinkpipelines.demo.generator.UserEventRecords.Kind.INVALID);
-        long total = sent.values().stream().mapToLong(Long::longValue).sum();
-        long rows = count(c, "user_events");
-        long dead = count(c, "dead_letters");
-        boolean exact = rows == total - invalid && dead == invalid;
-        return "==> final check: sent " + NUMBERS.format(total) + " records (" + NUMBERS.format(invalid) + " invalid);"
-                + " user_events holds " + NUMBERS.format(rows) + ", dead_letters " + NUMBERS.format(dead)
+    static String finalCheck(Connection c, Map<Kind, Long> userEventsSent, Map<Kind, Long> ordersSent) throws SQLException {
+        long ueTotal = userEventsSent.values().stream().mapToLong(Long::longValue).sum();
+        long ueInvalid = userEventsSent.get(Kind.INVALID);
+        long ueRows = count(c, "user_events");
+        long ueDead = deadLetterCount(c, "user-events");
+        long ordTotal = ordersSent.values().stream().mapToLong(Long::longValue).sum();
+        long ordInvalid = ordersSent.get(Kind.INVALID);
+        long ordDuplicates = ordersSent.get(Kind.DUPLICATE);
+        long ordRows = count(c, "events_clean");
+        long ordDead = deadLetterCount(c, "orders");
+        boolean exact = ueRows == ueTotal - ueInvalid && ueDead == ueInvalid
+                && ordRows == ordTotal - ordInvalid - ordDuplicates && ordDead == ordInvalid;
+        return "==> final check: user-events sent " + NUMBERS.format(ueTotal) + " (" + ueInvalid + " invalid) -> user_events "
+                + NUMBERS.format(ueRows) + ", dead letters " + ueDead + "; events_raw sent " + NUMBERS.format(ordTotal) + " ("
+                + ordInvalid + " invalid, " + ordDuplicates + " duplicates) -> events_clean " + NUMBERS.format(ordRows)
+                + ", invalid_events " + ordDead
                 + (exact ? " -- every record exactly once" : " -- MISMATCH: see demo.log");
     }
 
@@ -57,15 +76,28 @@ final class LiveSummary {
         }
     }
 
-    private static String deadLetterCodes(Connection c) throws SQLException {
-        StringJoiner codes = new StringJoiner(", ", " [", "]").setEmptyValue("");
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-                "SELECT error_code, count(*) FROM dead_letters GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 4")) {
-            while (rs.next()) {
-                codes.add(rs.getString(1) + " " + rs.getLong(2));
+    private static long deadLetterCount(Connection c, String job) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT count(*) FROM dead_letters WHERE job_name = ?")) {
+            s.setString(1, job);
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
             }
         }
-        return codes.toString();
+    }
+
+    private static String deadLetters(Connection c, String job) throws SQLException {
+        StringJoiner codes = new StringJoiner(", ", " [", "]").setEmptyValue("");
+        try (PreparedStatement s = c.prepareStatement(
+                "SELECT error_code, count(*) FROM dead_letters WHERE job_name = ? GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 3")) {
+            s.setString(1, job);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    codes.add(rs.getString(1) + " " + rs.getLong(2));
+                }
+            }
+        }
+        return NUMBERS.format(deadLetterCount(c, job)) + codes;
     }
 
     /** The newest closed minute: events in it and its most active movie. */
@@ -80,10 +112,23 @@ final class LiveSummary {
                         + "   (SELECT max(n) FROM per_movie)")) {
             rs.next();
             if (rs.getString(1) == null) {
-                return "latest minute: none closed yet (windows close ~1 min after they start)";
+                return "no minute closed yet (windows close ~1 min after they start)";
             }
             return "minute " + rs.getString(1) + ": " + NUMBERS.format(rs.getLong(2)) + " events, top movie #"
                     + rs.getInt(3) + " (" + rs.getLong(4) + ")";
         }
+    }
+
+    /** Payment outcomes so far, per currency (never summed across currencies). */
+    private static String paymentOutcomes(Connection c) throws SQLException {
+        StringJoiner out = new StringJoiner(", ", "paid: ", "").setEmptyValue("no payments yet");
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT currency, count(*), sum(amount) FROM events_clean WHERE event_type = 'payment_success'"
+                        + " GROUP BY currency ORDER BY currency")) {
+            while (rs.next()) {
+                out.add(NUMBERS.format(rs.getLong(2)) + " payments, " + rs.getBigDecimal(3).toPlainString() + " " + rs.getString(1));
+            }
+        }
+        return out.toString();
     }
 }

@@ -57,8 +57,8 @@ class DemoIT {
             HttpResponse<String> overview = HttpClient.newHttpClient().send(
                     HttpRequest.newBuilder(URI.create("http://localhost:" + webPort + "/jobs/overview")).build(),
                     HttpResponse.BodyHandlers.ofString());
-            assertTrue(overview.body().contains("\"name\":\"user-events\"") && overview.body().contains("\"state\":\"RUNNING\""),
-                    overview.body());
+            assertTrue(overview.body().contains("\"name\":\"user-events\"") && overview.body().contains("\"name\":\"orders\"")
+                    && !overview.body().contains("FAILED"), overview.body());
             demo.requestStop();
             running.join(120_000);
         } finally {
@@ -67,7 +67,8 @@ class DemoIT {
         assertNull(failure.get(), () -> "the demo failed: " + failure.get());
         String out = captured.toString(StandardCharsets.UTF_8);
         assertTrue(out.contains("user-events RUNNING | user_events 1,"), "rows must arrive:\n" + out);
-        assertTrue(out.contains("user-events stopped with savepoint"), out);
+        assertTrue(out.contains("| orders RUNNING | events_clean "), "orders rows must arrive too:\n" + out);
+        assertTrue(out.contains("user-events stopped with savepoint") && out.contains("orders stopped with savepoint"), out);
         assertTrue(out.contains("-- every record exactly once"), out);
     }
 

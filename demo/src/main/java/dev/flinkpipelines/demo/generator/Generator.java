@@ -12,6 +12,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -19,8 +20,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Produces realistic events at a steady rate until stopped: {@code acks=all}, idempotent, so
- * what the generator counts as sent is what the broker holds.
+ * Produces realistic events to every topic at a steady rate until stopped: {@code acks=all},
+ * idempotent, so what the generator counts as sent is what the broker holds.
  */
 public final class Generator implements Runnable {
 
@@ -31,42 +32,58 @@ public final class Generator implements Runnable {
             "fraction of events a few seconds old");
     public static final Flag<Double> LATE = Flag.decimal("late-fraction", 0.01,
             "fraction of events minutes old (beyond the default allowed lateness)");
-    static final Flag<String> TOPIC = Flag.string("user-events-topic", "user-events", "topic for user events");
+    static final Flag<String> USER_EVENTS_TOPIC = Flag.string("user-events-topic", "user-events", "topic for user events");
+    static final Flag<String> EVENTS_RAW_TOPIC = Flag.string("events-raw-topic", "events_raw", "topic for order/payment events");
 
     private final String bootstrapServers;
-    private final String topic;
+    private final Map<String, TrafficSource> topics;
     private final double rate;
-    private final UserEventRecords records;
     private final AtomicBoolean running = new AtomicBoolean(true);
-    private final Map<UserEventRecords.Kind, AtomicLong> sent = new EnumMap<>(UserEventRecords.Kind.class);
+    private final Map<String, Map<TrafficSource.Kind, AtomicLong>> sent = new LinkedHashMap<>();
 
-    public Generator(String bootstrapServers, String topic, double rate, UserEventRecords.Fractions fractions) {
+    /** @param topics what to produce, per topic; {@code rate} records per second go to each */
+    public Generator(String bootstrapServers, Map<String, TrafficSource> topics, double rate) {
+        if (!(rate > 0)) {
+            throw new IllegalArgumentException("rate must be > 0: " + rate);
+        }
         this.bootstrapServers = bootstrapServers;
-        this.topic = topic;
+        this.topics = new LinkedHashMap<>(topics);
         this.rate = rate;
-        this.records = new UserEventRecords(System.nanoTime(), fractions);
-        for (UserEventRecords.Kind kind : UserEventRecords.Kind.values()) {
-            sent.put(kind, new AtomicLong());
+        for (String topic : topics.keySet()) {
+            Map<TrafficSource.Kind, AtomicLong> counts = new EnumMap<>(TrafficSource.Kind.class);
+            for (TrafficSource.Kind kind : TrafficSource.Kind.values()) {
+                counts.put(kind, new AtomicLong());
+            }
+            sent.put(topic, counts);
         }
     }
 
-    public static UserEventRecords.Fractions fractions(ParsedArgs args) {
-        return new UserEventRecords.Fractions(args.get(INVALID), args.get(DUPLICATE), args.get(OUT_OF_ORDER), args.get(LATE));
+    public static TrafficSource.Fractions fractions(ParsedArgs args) {
+        return new TrafficSource.Fractions(args.get(INVALID), args.get(DUPLICATE), args.get(OUT_OF_ORDER), args.get(LATE));
+    }
+
+    /** The traffic of every job: user-events and order/payment events. */
+    public static Map<String, TrafficSource> allTopics(String userEventsTopic, String eventsRawTopic, TrafficSource.Fractions f) {
+        long seed = System.nanoTime();
+        Map<String, TrafficSource> topics = new LinkedHashMap<>();
+        topics.put(userEventsTopic, new UserEventRecords(seed, f));
+        topics.put(eventsRawTopic, new OrderEventRecords(seed + 1, f));
+        return topics;
     }
 
     public static CommandLine commandLine() {
-        return new CommandLine("generator", "Produces realistic user-events traffic to Kafka until Ctrl+C.")
-                .add(CommonFlags.BOOTSTRAP_SERVERS, TOPIC, RATE, INVALID, DUPLICATE, OUT_OF_ORDER, LATE);
+        return new CommandLine("generator", "Produces realistic traffic for every job's topics to Kafka until Ctrl+C.")
+                .add(CommonFlags.BOOTSTRAP_SERVERS, USER_EVENTS_TOPIC, EVENTS_RAW_TOPIC, RATE, INVALID, DUPLICATE, OUT_OF_ORDER, LATE);
     }
 
     public static void main(String[] argv) {
         JobMain.run(argv, commandLine(), args -> {
-            Preflight.kafka(args.get(CommonFlags.BOOTSTRAP_SERVERS), List.of(args.get(TOPIC)));
-            Generator generator = new Generator(args.get(CommonFlags.BOOTSTRAP_SERVERS), args.get(TOPIC), args.get(RATE), fractions(args));
+            Preflight.kafka(args.get(CommonFlags.BOOTSTRAP_SERVERS), List.of(args.get(USER_EVENTS_TOPIC), args.get(EVENTS_RAW_TOPIC)));
+            Generator generator = new Generator(args.get(CommonFlags.BOOTSTRAP_SERVERS),
+                    allTopics(args.get(USER_EVENTS_TOPIC), args.get(EVENTS_RAW_TOPIC), fractions(args)), args.get(RATE));
             Runtime.getRuntime().addShutdownHook(new Thread(generator::stop));
-            System.out.println("producing " + args.get(RATE) + " events/s to " + args.get(TOPIC) + "; Ctrl+C stops");
+            System.out.println("producing " + args.get(RATE) + " events/s to each of " + generator.topics.keySet() + "; Ctrl+C stops");
             generator.run();
-            System.out.println("sent " + generator.sentCounts());
         });
     }
 
@@ -88,9 +105,12 @@ public final class Generator implements Runnable {
                     Thread.sleep(sleepNanos / 1_000_000, (int) (sleepNanos % 1_000_000));
                     continue;
                 }
-                UserEventRecords.Generated g = records.next(System.currentTimeMillis());
-                producer.send(new ProducerRecord<>(topic, null, g.value()));
-                sent.get(g.kind()).incrementAndGet();
+                long wallClock = System.currentTimeMillis();
+                for (Map.Entry<String, TrafficSource> topic : topics.entrySet()) {
+                    TrafficSource.Generated g = topic.getValue().next(wallClock);
+                    producer.send(new ProducerRecord<>(topic.getKey(), null, g.key(), g.value()));
+                    sent.get(topic.getKey()).get(g.kind()).incrementAndGet();
+                }
                 next += intervalNanos;
                 // after a stall, do not burst to catch up more than a second's worth
                 next = Math.max(next, System.nanoTime() - 1_000_000_000L);
@@ -105,9 +125,15 @@ public final class Generator implements Runnable {
         running.set(false);
     }
 
-    public Map<UserEventRecords.Kind, Long> sentCounts() {
-        Map<UserEventRecords.Kind, Long> counts = new EnumMap<>(UserEventRecords.Kind.class);
-        sent.forEach((k, v) -> counts.put(k, v.get()));
+    /** Records sent to {@code topic}, by kind. */
+    public Map<TrafficSource.Kind, Long> sent(String topic) {
+        Map<TrafficSource.Kind, Long> counts = new EnumMap<>(TrafficSource.Kind.class);
+        sent.get(topic).forEach((k, v) -> counts.put(k, v.get()));
         return counts;
+    }
+
+    /** Records sent to every topic. */
+    public long sentTotal() {
+        return sent.values().stream().flatMap(m -> m.values().stream()).mapToLong(AtomicLong::get).sum();
     }
 }

@@ -10,7 +10,7 @@ import java.util.Random;
  * (the same payload sent again), out of order (a few seconds old) and late (minutes old, beyond
  * the job's default allowed lateness).
  */
-public final class UserEventRecords {
+public final class UserEventRecords implements TrafficSource {
 
     private static final String[] TYPES = {"view", "click", "play", "pause", "like", "share", "rate"};
     private static final int[] TYPE_WEIGHTS = {40, 25, 15, 8, 6, 4, 2};
@@ -18,54 +18,30 @@ public final class UserEventRecords {
     private final Random random;
     private final Fractions fractions;
     private byte[] previous;
-
-    /** Fractions of the records, each between 0 and 1. */
-    public record Fractions(double invalid, double duplicate, double outOfOrder, double late) {
-        public Fractions {
-            for (double f : new double[] {invalid, duplicate, outOfOrder, late}) {
-                if (f < 0 || f > 1) {
-                    throw new IllegalArgumentException("fractions are between 0 and 1: " + f);
-                }
-            }
-            if (invalid + duplicate + outOfOrder + late > 1) {
-                throw new IllegalArgumentException("the fractions add up to more than 1");
-            }
-        }
-    }
-
-    /** What a record is, for the generator's own statistics. */
-    public enum Kind { VALID, INVALID, DUPLICATE, OUT_OF_ORDER, LATE }
-
-    /** One generated record. */
-    public record Generated(Kind kind, byte[] value) {}
+    private byte[] previousKey;
 
     public UserEventRecords(long seed, Fractions fractions) {
         this.random = new Random(seed);
         this.fractions = fractions;
     }
 
+    @Override
     public Generated next(long nowMillis) {
-        double roll = random.nextDouble();
-        if (roll < fractions.invalid()) {
-            return new Generated(Kind.INVALID, invalid(nowMillis));
+        Kind kind = fractions.pick(random.nextDouble(), previous != null);
+        if (kind == Kind.INVALID) {
+            return new Generated(kind, null, invalid(nowMillis));
         }
-        roll -= fractions.invalid();
-        if (roll < fractions.duplicate() && previous != null) {
-            return new Generated(Kind.DUPLICATE, previous);
+        if (kind == Kind.DUPLICATE) {
+            return new Generated(kind, previousKey, previous);
         }
-        roll -= fractions.duplicate();
-        Kind kind = Kind.VALID;
-        long timestamp = nowMillis;
-        if (roll < fractions.outOfOrder()) {
-            kind = Kind.OUT_OF_ORDER;
-            timestamp = nowMillis - 1_000 - random.nextInt(3_000);
-        } else if (roll - fractions.outOfOrder() < fractions.late()) {
-            kind = Kind.LATE;
-            timestamp = nowMillis - 120_000 - random.nextInt(60_000);
-        }
-        byte[] value = json(skewed(1_000, 1.2), skewed(200, 1.4), type(), timestamp);
-        previous = value;
-        return new Generated(kind, value);
+        long timestamp = Fractions.eventTime(kind, nowMillis, random);
+        int user = skewed(1_000, 1.2);
+        // keyed by user, as a real producer would: one user's events stay in order, and every
+        // partition keeps receiving data (un-keyed records stick to one partition for a while,
+        // and a partition left silent holds the watermark back)
+        previousKey = String.valueOf(user).getBytes(StandardCharsets.UTF_8);
+        previous = json(user, skewed(200, 1.4), type(), timestamp);
+        return new Generated(kind, previousKey, previous);
     }
 
     private byte[] invalid(long nowMillis) {

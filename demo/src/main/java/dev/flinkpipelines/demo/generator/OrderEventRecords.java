@@ -1,0 +1,117 @@
+package dev.flinkpipelines.demo.generator;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.UUID;
+
+/**
+ * Realistic traffic for {@code events_raw}: orders that live through order_created ->
+ * payment_initiated -> payment_success (70 %), payment_failed (10 %) or, left pending (20 %),
+ * order_cancelled. Amounts are whole VND (80 % of orders) or USD cents. Plus the configured
+ * share of invalid records, duplicates (the same event id sent again), out-of-order and late events.
+ */
+public final class OrderEventRecords implements TrafficSource {
+
+    private final Random random;
+    private final Fractions fractions;
+    private final List<Order> open = new ArrayList<>();
+    private long nextOrder = 100_000;
+    private byte[] previous;
+    private byte[] previousKey;
+
+    /** An order in flight and the step it reached. */
+    private static final class Order {
+        final String orderId;
+        final String userId;
+        final BigDecimal amount;
+        final String currency;
+        final String outcome;
+        int step;
+
+        Order(String orderId, String userId, BigDecimal amount, String currency, String outcome) {
+            this.orderId = orderId;
+            this.userId = userId;
+            this.amount = amount;
+            this.currency = currency;
+            this.outcome = outcome;
+        }
+    }
+
+    public OrderEventRecords(long seed, Fractions fractions) {
+        this.random = new Random(seed);
+        this.fractions = fractions;
+    }
+
+    @Override
+    public Generated next(long nowMillis) {
+        Kind kind = fractions.pick(random.nextDouble(), previous != null);
+        if (kind == Kind.INVALID) {
+            return new Generated(kind, null, invalid(nowMillis));
+        }
+        if (kind == Kind.DUPLICATE) {
+            return new Generated(kind, previousKey, previous);
+        }
+        Order order = open.isEmpty() || random.nextInt(3) == 0 ? newOrder() : open.get(random.nextInt(open.size()));
+        String eventType;
+        String status;
+        switch (order.step++) {
+            case 0:
+                eventType = "order_created";
+                status = "pending";
+                break;
+            case 1:
+                eventType = "payment_initiated";
+                status = "pending";
+                break;
+            default:
+                open.remove(order);
+                eventType = order.outcome.equals("success") ? "payment_success"
+                        : order.outcome.equals("failed") ? "payment_failed" : "order_cancelled";
+                status = order.outcome;
+        }
+        long eventTime = Fractions.eventTime(kind, nowMillis, random);
+        previous = json(UUID.randomUUID().toString(), Instant.ofEpochMilli(eventTime).toString(), eventType, order.orderId,
+                order.userId, order.amount.toPlainString(), order.currency, status);
+        previousKey = order.orderId.getBytes(StandardCharsets.UTF_8);
+        return new Generated(kind, previousKey, previous);
+    }
+
+    private Order newOrder() {
+        boolean vnd = random.nextInt(10) < 8;
+        BigDecimal amount = vnd
+                ? BigDecimal.valueOf(20_000L + 1_000L * random.nextInt(2_000)).setScale(2)
+                : BigDecimal.valueOf(100 + random.nextInt(50_000), 2);
+        int roll = random.nextInt(100);
+        String outcome = roll < 70 ? "success" : roll < 90 ? "pending" : "failed";
+        Order order = new Order("ORD" + nextOrder++, "USR" + (1000 + random.nextInt(9000)), amount, vnd ? "VND" : "USD", outcome);
+        open.add(order);
+        return order;
+    }
+
+    private byte[] invalid(long nowMillis) {
+        String id = UUID.randomUUID().toString();
+        String time = Instant.ofEpochMilli(nowMillis).toString();
+        switch (random.nextInt(5)) {
+            case 0:
+                return json(id, time, "payment_success", "ORD1", "USR1", "12.345", "VND", "success"); // rounding would lie
+            case 1:
+                return json(id, time, "payment_success", "ORD1", "USR1", "10.00", "EUR", "success");
+            case 2:
+                return json(id, "yesterday", "order_created", "ORD1", "USR1", "10.00", "USD", "pending");
+            case 3:
+                return json(id, time, "payment_refunded", "ORD1", "USR1", "-5.00", "USD", "success");
+            default:
+                return "{\"id\":".getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
+    private static byte[] json(String id, String time, String type, String order, String user, String amount, String currency, String status) {
+        return ("{\"id\":\"" + id + "\",\"eventTime\":\"" + time + "\",\"eventType\":\"" + type + "\",\"orderId\":\"" + order
+                + "\",\"userId\":\"" + user + "\",\"amount\":" + amount + ",\"currency\":\"" + currency + "\",\"status\":\""
+                + status + "\"}").getBytes(StandardCharsets.UTF_8);
+    }
+}
