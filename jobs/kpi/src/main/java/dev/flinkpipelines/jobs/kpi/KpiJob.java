@@ -1,0 +1,94 @@
+package dev.flinkpipelines.jobs.kpi;
+
+import dev.flinkpipelines.common.deadletter.DeadLetterRows;
+import dev.flinkpipelines.common.events.OrderEvent;
+import dev.flinkpipelines.common.kafka.ParsedSource;
+import dev.flinkpipelines.common.options.CommandLine;
+import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
+import dev.flinkpipelines.common.options.CommonFlags;
+import dev.flinkpipelines.common.options.Flag;
+import dev.flinkpipelines.common.options.JobEnvironment;
+import dev.flinkpipelines.common.options.JobMain;
+import dev.flinkpipelines.common.options.Preflight;
+import dev.flinkpipelines.common.parse.OrderEventParser;
+import dev.flinkpipelines.common.postgres.ExactlyOncePostgresSink;
+import dev.flinkpipelines.common.postgres.TableRow;
+import dev.flinkpipelines.common.postgres.TableRowTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
+
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/**
+ * SPEC §3. Reads the clean order events the orders job publishes (committed records only), keeps
+ * 1-minute event-time KPIs per currency incrementally, upserts them into {@code kpi_1m}, and keeps
+ * events beyond the allowed lateness in {@code late_events}.
+ */
+public final class KpiJob {
+
+    public static final String NAME = "kpi";
+
+    static final Flag<String> INPUT_TOPIC = CommonFlags.inputTopic("events_clean");
+    static final Flag<Duration> ALLOWED_LATENESS = Flag.duration("allowed-lateness", Duration.ofMinutes(1), Duration.ZERO,
+            ChronoUnit.MILLIS, "a late event within this updates its kpi_1m row; later ones go to late_events");
+
+    private KpiJob() {}
+
+    public static CommandLine commandLine() {
+        return CommonFlags.forJob(NAME, "1-minute business KPIs per currency: Kafka events_clean (read_committed) ->"
+                + " PostgreSQL kpi_1m (upserted) and late_events, exactly once.").add(INPUT_TOPIC, ALLOWED_LATENESS);
+    }
+
+    public static void main(String[] args) {
+        JobMain.run(args, commandLine(), KpiJob::run);
+    }
+
+    static void run(ParsedArgs args) throws Exception {
+        Preflight.postgres(JobEnvironment.postgres(args), "kpi_1m", "late_events", DeadLetterRows.TABLE_NAME);
+        Preflight.kafka(args.get(CommonFlags.BOOTSTRAP_SERVERS), List.of(args.get(INPUT_TOPIC)));
+        StreamExecutionEnvironment env = JobEnvironment.create(args);
+        build(env, args);
+        env.execute(NAME);
+    }
+
+    public static void build(StreamExecutionEnvironment env, ParsedArgs args) {
+        build(env, args, UnaryOperator.identity());
+    }
+
+    /** Wires the job; {@code afterValidation} lets a test inject a failure (the job passes the identity). */
+    static void build(StreamExecutionEnvironment env, ParsedArgs args, UnaryOperator<DataStream<OrderEvent>> afterValidation) {
+        ParsedSource<OrderEvent> source = ParsedSource.fromKafka(
+                env, args, NAME, args.get(INPUT_TOPIC), new OrderEventParser(), OrderEvent.class);
+        SingleOutputStreamOperator<TableRow> kpis = afterValidation.apply(source.events())
+                .keyBy(e -> e.currency().name(), Types.STRING)
+                .window(TumblingEventTimeWindows.of(KpiWindows.SIZE))
+                .allowedLateness(args.get(ALLOWED_LATENESS))
+                .sideOutputLateData(KpiWindows.TOO_LATE)
+                .aggregate(new KpiAggregate(), new KpiWindows.ToRow(),
+                        TypeInformation.of(KpiAccumulator.class), TypeInformation.of(KpiAccumulator.class), TableRowTypeInfo.INSTANCE)
+                .uid("kpi-1m")
+                .name("KPIs per currency and minute");
+        DataStream<TableRow> late = kpis.getSideOutput(KpiWindows.TOO_LATE)
+                .process(new KpiWindows.LateToRow())
+                .returns(TableRowTypeInfo.INSTANCE)
+                .uid("late-events")
+                .name("Events beyond allowed lateness");
+
+        ExactlyOncePostgresSink sink = ExactlyOncePostgresSink.builder(NAME, JobEnvironment.postgres(args))
+                .table(KpiRows.KPI_1M)
+                .table(KpiRows.LATE_EVENTS)
+                .table(DeadLetterRows.TABLE)
+                .build();
+        kpis.union(late, source.deadLetters())
+                .sinkTo(sink)
+                .uid("postgres-sink")
+                .name("PostgreSQL (exactly once)");
+    }
+}
