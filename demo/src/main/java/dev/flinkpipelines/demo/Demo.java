@@ -8,6 +8,7 @@ import dev.flinkpipelines.common.options.JobEnvironment;
 import dev.flinkpipelines.common.options.JobMain;
 import dev.flinkpipelines.common.options.Preflight;
 import dev.flinkpipelines.demo.generator.Generator;
+import dev.flinkpipelines.jobs.kpi.KpiJob;
 import dev.flinkpipelines.jobs.orders.OrdersJob;
 import dev.flinkpipelines.jobs.userevents.UserEventsJob;
 import dev.flinkpipelines.sql.SchemaMigrator;
@@ -157,7 +158,7 @@ public final class Demo {
         toClose.push(cluster);
 
         Preflight.postgres(new dev.flinkpipelines.common.postgres.PostgresConnectionSettings(jdbcUrl, user, password),
-                "user_events", "movie_activity_1m", "events_clean", "dead_letters");
+                "user_events", "movie_activity_1m", "events_clean", "kpi_1m", "late_events", "dead_letters");
         Path savepoints = dataDir.resolve("savepoints");
         java.util.concurrent.atomic.AtomicReference<Generator> sentBy = new java.util.concurrent.atomic.AtomicReference<>();
         String url = jdbcUrl;
@@ -176,6 +177,7 @@ public final class Demo {
                 "--starting-offsets", "earliest", "--parallelism", "2"};
         jobs.put(UserEventsJob.NAME, submit(webPort, UserEventsJob.commandLine().parse(connection), UserEventsJob::build, UserEventsJob.NAME));
         jobs.put(OrdersJob.NAME, submit(webPort, OrdersJob.commandLine().parse(connection), OrdersJob::build, OrdersJob.NAME));
+        jobs.put(KpiJob.NAME, submit(webPort, KpiJob.commandLine().parse(connection), KpiJob::build, KpiJob.NAME));
         for (Map.Entry<String, JobClient> job : jobs.entrySet()) {
             toClose.push(() -> stopJob(job.getKey(), job.getValue(), savepoints));
             step("submitted " + job.getKey() + " (job " + job.getValue().getJobID() + ")");

@@ -36,7 +36,26 @@ final class LiveSummary {
                 + pad + " | orders " + jobStatus.get("orders")
                 + " | events_clean " + countWithDelta(c, "events_clean")
                 + " | invalid_events " + deadLetters(c, "orders")
-                + " | " + paymentOutcomes(c);
+                + " | " + paymentOutcomes(c) + "\n"
+                + pad + " | kpi " + jobStatus.get("kpi")
+                + " | kpi_1m " + NUMBERS.format(count(c, "kpi_1m"))
+                + " | late_events " + NUMBERS.format(count(c, "late_events"))
+                + " | " + latestKpis(c);
+    }
+
+    /** The newest kpi_1m row of each currency. */
+    private static String latestKpis(Connection c) throws SQLException {
+        StringJoiner out = new StringJoiner("; ").setEmptyValue("no minute closed yet");
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT DISTINCT ON (currency) currency, to_char(window_start AT TIME ZONE 'UTC', 'HH24:MI'), revenue,"
+                        + " payment_success, success_rate, avg_order_value FROM kpi_1m ORDER BY currency, window_start DESC")) {
+            while (rs.next()) {
+                out.add(rs.getString(1) + " " + rs.getString(2) + ": revenue " + rs.getBigDecimal(3).toPlainString()
+                        + ", " + rs.getLong(4) + " paid, success " + (rs.getBigDecimal(5) == null ? "-" : rs.getBigDecimal(5) + "%")
+                        + ", avg " + (rs.getBigDecimal(6) == null ? "-" : rs.getBigDecimal(6).toPlainString()));
+            }
+        }
+        return out.toString();
     }
 
     private String countWithDelta(Connection c, String table) throws SQLException {

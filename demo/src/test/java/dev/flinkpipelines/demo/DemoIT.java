@@ -58,6 +58,7 @@ class DemoIT {
                     HttpRequest.newBuilder(URI.create("http://localhost:" + webPort + "/jobs/overview")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertTrue(overview.body().contains("\"name\":\"user-events\"") && overview.body().contains("\"name\":\"orders\"")
+                    && overview.body().contains("\"name\":\"kpi\"")
                     && !overview.body().contains("FAILED"), overview.body());
             demo.requestStop();
             running.join(120_000);
@@ -68,6 +69,8 @@ class DemoIT {
         String out = captured.toString(StandardCharsets.UTF_8);
         assertTrue(out.contains("user-events RUNNING | user_events 1,"), "rows must arrive:\n" + out);
         assertTrue(out.contains("| orders RUNNING | events_clean "), "orders rows must arrive too:\n" + out);
+        assertTrue(out.contains("| kpi RUNNING | kpi_1m "), "the kpi job must run:\n" + out);
+        assertTrue(out.contains("kpi stopped with savepoint"), out);
         assertTrue(out.contains("user-events stopped with savepoint") && out.contains("orders stopped with savepoint"), out);
         assertTrue(out.contains("-- every record exactly once"), out);
     }
