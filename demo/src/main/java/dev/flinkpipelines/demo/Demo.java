@@ -7,6 +7,7 @@ import dev.flinkpipelines.common.options.Flag;
 import dev.flinkpipelines.common.options.JobEnvironment;
 import dev.flinkpipelines.common.options.JobMain;
 import dev.flinkpipelines.common.options.Preflight;
+import dev.flinkpipelines.common.options.StreamingJob;
 import dev.flinkpipelines.demo.generator.Generator;
 import dev.flinkpipelines.jobs.kpi.KpiJob;
 import dev.flinkpipelines.jobs.orders.OrdersJob;
@@ -61,6 +62,9 @@ public final class Demo {
             Duration.ofMillis(500), ChronoUnit.SECONDS, "how often the summary line is printed");
     static final Flag<String> DATA_DIR = Flag.string("data-dir", "demo-data",
             "where the embedded services, savepoints and logs live");
+
+    /** Every job, in the order they start (kpi reads what orders writes). */
+    static final List<StreamingJob> JOBS = List.of(UserEventsJob.JOB, OrdersJob.JOB, KpiJob.JOB);
 
     private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
     private final CountDownLatch stopRequested = new CountDownLatch(1);
@@ -157,8 +161,6 @@ public final class Demo {
         cluster.start();
         toClose.push(cluster);
 
-        Preflight.postgres(new dev.flinkpipelines.common.postgres.PostgresConnectionSettings(jdbcUrl, user, password),
-                "user_events", "movie_activity_1m", "events_clean", "kpi_1m", "late_events", "dead_letters");
         Path savepoints = dataDir.resolve("savepoints");
         java.util.concurrent.atomic.AtomicReference<Generator> sentBy = new java.util.concurrent.atomic.AtomicReference<>();
         String url = jdbcUrl;
@@ -175,9 +177,11 @@ public final class Demo {
         Map<String, JobClient> jobs = new java.util.LinkedHashMap<>();
         String[] connection = {"--bootstrap-servers", kafka, "--jdbc-url", jdbcUrl, "--jdbc-user", user, "--jdbc-password", password,
                 "--starting-offsets", "earliest", "--parallelism", "2"};
-        jobs.put(UserEventsJob.NAME, submit(webPort, UserEventsJob.commandLine().parse(connection), UserEventsJob::build, UserEventsJob.NAME));
-        jobs.put(OrdersJob.NAME, submit(webPort, OrdersJob.commandLine().parse(connection), OrdersJob::build, OrdersJob.NAME));
-        jobs.put(KpiJob.NAME, submit(webPort, KpiJob.commandLine().parse(connection), KpiJob::build, KpiJob.NAME));
+        for (StreamingJob job : JOBS) {
+            ParsedArgs jobArgs = job.commandLine().parse(connection);
+            job.preflight(jobArgs);
+            jobs.put(job.name(), submit(webPort, job, jobArgs));
+        }
         for (Map.Entry<String, JobClient> job : jobs.entrySet()) {
             toClose.push(() -> stopJob(job.getKey(), job.getValue(), savepoints));
             step("submitted " + job.getKey() + " (job " + job.getValue().getJobID() + ")");
@@ -222,12 +226,11 @@ public final class Demo {
     }
 
     /** Submits a job to the local cluster over REST, as `flink run` does to a session cluster. */
-    private static JobClient submit(int webPort, ParsedArgs jobArgs,
-            java.util.function.BiConsumer<StreamExecutionEnvironment, ParsedArgs> build, String name) throws Exception {
+    private static JobClient submit(int webPort, StreamingJob job, ParsedArgs jobArgs) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createRemoteEnvironment("localhost", webPort);
         JobEnvironment.configure(env, jobArgs);
-        build.accept(env, jobArgs);
-        return env.executeAsync(name);
+        job.build(env, jobArgs);
+        return env.executeAsync(job.name());
     }
 
     private static void stopJob(String name, JobClient job, Path savepoints) throws Exception {

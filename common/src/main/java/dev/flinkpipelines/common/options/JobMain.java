@@ -1,6 +1,7 @@
 package dev.flinkpipelines.common.options;
 
 import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import java.io.PrintStream;
 import java.util.LinkedHashSet;
@@ -24,6 +25,16 @@ public final class JobMain {
     }
 
     private JobMain() {}
+
+    /** {@code main} of a Flink job: preflight, build, execute on the cluster {@code flink run} points at. */
+    public static void run(String[] argv, StreamingJob job) {
+        run(argv, job.commandLine(), args -> {
+            job.preflight(args);
+            StreamExecutionEnvironment env = JobEnvironment.create(args);
+            job.build(env, args);
+            env.execute(job.name());
+        });
+    }
 
     public static void run(String[] argv, CommandLine cli, JobBody body) {
         int code = execute(argv, cli, body, System.out, System.err);

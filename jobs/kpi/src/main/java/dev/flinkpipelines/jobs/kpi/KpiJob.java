@@ -9,7 +9,7 @@ import dev.flinkpipelines.common.options.CommonFlags;
 import dev.flinkpipelines.common.options.Flag;
 import dev.flinkpipelines.common.options.JobEnvironment;
 import dev.flinkpipelines.common.options.JobMain;
-import dev.flinkpipelines.common.options.Preflight;
+import dev.flinkpipelines.common.options.StreamingJob;
 import dev.flinkpipelines.common.parse.OrderEventParser;
 import dev.flinkpipelines.common.postgres.ExactlyOncePostgresSink;
 import dev.flinkpipelines.common.postgres.TableRow;
@@ -47,16 +47,36 @@ public final class KpiJob {
     }
 
     public static void main(String[] args) {
-        JobMain.run(args, commandLine(), KpiJob::run);
+        JobMain.run(args, JOB);
     }
 
-    static void run(ParsedArgs args) throws Exception {
-        Preflight.postgres(JobEnvironment.postgres(args), "kpi_1m", "late_events", DeadLetterRows.TABLE_NAME);
-        Preflight.kafka(args.get(CommonFlags.BOOTSTRAP_SERVERS), List.of(args.get(INPUT_TOPIC)));
-        StreamExecutionEnvironment env = JobEnvironment.create(args);
-        build(env, args);
-        env.execute(NAME);
-    }
+    /** The job as {@code flink run} and the demo see it. */
+    public static final StreamingJob JOB = new StreamingJob() {
+        @Override
+        public String name() {
+            return NAME;
+        }
+
+        @Override
+        public CommandLine commandLine() {
+            return KpiJob.commandLine();
+        }
+
+        @Override
+        public List<String> requiredTopics(ParsedArgs args) {
+            return List.of(args.get(INPUT_TOPIC));
+        }
+
+        @Override
+        public List<String> requiredTables() {
+            return List.of("kpi_1m", "late_events", DeadLetterRows.TABLE_NAME);
+        }
+
+        @Override
+        public void build(StreamExecutionEnvironment env, ParsedArgs args) {
+            KpiJob.build(env, args);
+        }
+    };
 
     public static void build(StreamExecutionEnvironment env, ParsedArgs args) {
         build(env, args, UnaryOperator.identity());

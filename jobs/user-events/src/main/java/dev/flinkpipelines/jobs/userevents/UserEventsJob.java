@@ -9,7 +9,7 @@ import dev.flinkpipelines.common.options.CommonFlags;
 import dev.flinkpipelines.common.options.Flag;
 import dev.flinkpipelines.common.options.JobEnvironment;
 import dev.flinkpipelines.common.options.JobMain;
-import dev.flinkpipelines.common.options.Preflight;
+import dev.flinkpipelines.common.options.StreamingJob;
 import dev.flinkpipelines.common.parse.UserEventParser;
 import dev.flinkpipelines.common.postgres.ExactlyOncePostgresSink;
 import dev.flinkpipelines.common.postgres.TableRow;
@@ -50,18 +50,37 @@ public final class UserEventsJob {
     }
 
     public static void main(String[] args) {
-        JobMain.run(args, commandLine(), UserEventsJob::run);
+        JobMain.run(args, JOB);
     }
 
-    static void run(ParsedArgs args) throws Exception {
-        Preflight.postgres(JobEnvironment.postgres(args), "user_events", "movie_activity_1m", DeadLetterRows.TABLE_NAME);
-        Preflight.kafka(args.get(CommonFlags.BOOTSTRAP_SERVERS), List.of(args.get(INPUT_TOPIC)));
-        StreamExecutionEnvironment env = JobEnvironment.create(args);
-        build(env, args);
-        env.execute(NAME);
-    }
+    /** The job as {@code flink run} and the demo see it. */
+    public static final StreamingJob JOB = new StreamingJob() {
+        @Override
+        public String name() {
+            return NAME;
+        }
 
-    /** Wires the job into {@code env} (used by main and by the demo). */
+        @Override
+        public CommandLine commandLine() {
+            return UserEventsJob.commandLine();
+        }
+
+        @Override
+        public List<String> requiredTopics(ParsedArgs args) {
+            return List.of(args.get(INPUT_TOPIC));
+        }
+
+        @Override
+        public List<String> requiredTables() {
+            return List.of("user_events", "movie_activity_1m", DeadLetterRows.TABLE_NAME);
+        }
+
+        @Override
+        public void build(StreamExecutionEnvironment env, ParsedArgs args) {
+            UserEventsJob.build(env, args);
+        }
+    };
+
     public static void build(StreamExecutionEnvironment env, ParsedArgs args) {
         build(env, args, UnaryOperator.identity());
     }
