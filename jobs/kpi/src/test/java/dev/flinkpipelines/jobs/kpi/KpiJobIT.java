@@ -4,12 +4,11 @@ import dev.flinkpipelines.common.events.OrderEvent;
 import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
 import dev.flinkpipelines.common.options.JobEnvironment;
 import dev.flinkpipelines.jobs.orders.OrdersJob;
+import dev.flinkpipelines.testkit.FailOnceAfterCheckpoints;
 import dev.flinkpipelines.testkit.FlinkTestCluster;
 import dev.flinkpipelines.testkit.KafkaExtension;
 import dev.flinkpipelines.testkit.PostgresExtension;
 import org.apache.flink.api.common.RuntimeExecutionMode;
-import org.apache.flink.api.common.functions.RichMapFunction;
-import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -26,8 +25,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -73,8 +70,8 @@ class KpiJobIT {
     @Test
     void aFailureMidStreamDoesNotDoubleCountRevenue() throws Exception {
         String clean = ordersFixtureThroughOrdersJob();
-        runKpi(clean, events -> events.map(new FailOnce()).name("inject failure").returns(OrderEvent.class));
-        assertTrue(FailOnce.FAILED.get(), "the injected failure must have happened");
+        runKpi(clean, events -> events.map(new FailOnceAfterCheckpoints<OrderEvent>("kpi-failure", 100, 3)).name("inject failure").returns(OrderEvent.class));
+        assertTrue(FailOnceAfterCheckpoints.failed("kpi-failure"), "the injected failure must have happened");
         assertEquals(expectedKpiRows(), PG.rows(KPI_QUERY));
         assertEquals(List.of(), PG.preparedTransactions());
     }
@@ -192,26 +189,5 @@ class KpiJobIT {
                 "--parallelism", "2", "--bounded"));
         all.addAll(List.of(more));
         return all.toArray(new String[0]);
-    }
-
-    /** Slows the stream so checkpoints happen mid-stream, and fails once after two of them. */
-    static final class FailOnce extends RichMapFunction<OrderEvent, OrderEvent> implements CheckpointListener {
-        static final AtomicBoolean FAILED = new AtomicBoolean();
-        static final AtomicInteger CHECKPOINTS = new AtomicInteger();
-        private long seen;
-
-        @Override
-        public OrderEvent map(OrderEvent event) throws Exception {
-            Thread.sleep(3);
-            if (++seen >= 100 && CHECKPOINTS.get() >= 2 && FAILED.compareAndSet(false, true)) {
-                throw new IllegalStateException("injected failure mid-stream at " + event.source());
-            }
-            return event;
-        }
-
-        @Override
-        public void notifyCheckpointComplete(long checkpointId) {
-            CHECKPOINTS.incrementAndGet();
-        }
     }
 }

@@ -3,12 +3,11 @@ package dev.flinkpipelines.jobs.orders;
 import dev.flinkpipelines.common.events.OrderEvent;
 import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
 import dev.flinkpipelines.common.options.JobEnvironment;
+import dev.flinkpipelines.testkit.FailOnceAfterCheckpoints;
 import dev.flinkpipelines.testkit.FlinkTestCluster;
 import dev.flinkpipelines.testkit.KafkaExtension;
 import dev.flinkpipelines.testkit.PostgresExtension;
 import org.apache.flink.api.common.RuntimeExecutionMode;
-import org.apache.flink.api.common.functions.RichMapFunction;
-import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -22,8 +21,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
@@ -110,9 +107,9 @@ class OrdersJobIT {
             }
             KAFKA.produceLines(in, p, lines);
         }
-        runBoundedStreaming(in, out, events -> events.map(new FailOnce()).name("inject failure").returns(OrderEvent.class), "2");
+        runBoundedStreaming(in, out, events -> events.map(new FailOnceAfterCheckpoints<OrderEvent>("orders-failure", 300, 1)).name("inject failure").returns(OrderEvent.class), "2");
 
-        assertTrue(FailOnce.FAILED.get(), "the injected failure must have happened");
+        assertTrue(FailOnceAfterCheckpoints.failed("orders-failure"), "the injected failure must have happened");
         assertEquals(List.of(unique.size() + "|" + unique.size()), PG.rows("SELECT count(*), count(DISTINCT id) FROM events_clean"));
         assertEquals(List.of(String.valueOf(invalid)), PG.rows("SELECT count(*) FROM invalid_events"));
         List<ConsumerRecord<byte[], byte[]>> published = KAFKA.readAll(out, "read_committed");
@@ -143,26 +140,5 @@ class OrdersJobIT {
     private static String event(String id, String time, String type, String order, String user, String amount, String currency, String status) {
         return "{\"id\":\"" + id + "\",\"eventTime\":\"" + time + "\",\"eventType\":\"" + type + "\",\"orderId\":\"" + order
                 + "\",\"userId\":\"" + user + "\",\"amount\":" + amount + ",\"currency\":\"" + currency + "\",\"status\":\"" + status + "\"}";
-    }
-
-    /** Slows the stream so checkpoints happen mid-stream, and fails once after two of them. */
-    static final class FailOnce extends RichMapFunction<OrderEvent, OrderEvent> implements CheckpointListener {
-        static final AtomicBoolean FAILED = new AtomicBoolean();
-        static final AtomicInteger CHECKPOINTS = new AtomicInteger();
-        private long seen;
-
-        @Override
-        public OrderEvent map(OrderEvent event) throws Exception {
-            Thread.sleep(1);
-            if (++seen >= 300 && CHECKPOINTS.get() >= 2 && FAILED.compareAndSet(false, true)) {
-                throw new IllegalStateException("injected failure mid-stream at " + event.source());
-            }
-            return event;
-        }
-
-        @Override
-        public void notifyCheckpointComplete(long checkpointId) {
-            CHECKPOINTS.incrementAndGet();
-        }
     }
 }

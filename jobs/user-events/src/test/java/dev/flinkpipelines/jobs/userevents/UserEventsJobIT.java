@@ -3,12 +3,11 @@ package dev.flinkpipelines.jobs.userevents;
 import dev.flinkpipelines.common.events.UserEvent;
 import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
 import dev.flinkpipelines.common.options.JobEnvironment;
+import dev.flinkpipelines.testkit.FailOnceAfterCheckpoints;
 import dev.flinkpipelines.testkit.FlinkTestCluster;
 import dev.flinkpipelines.testkit.KafkaExtension;
 import dev.flinkpipelines.testkit.PostgresExtension;
 import org.apache.flink.api.common.RuntimeExecutionMode;
-import org.apache.flink.api.common.functions.RichMapFunction;
-import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -26,8 +25,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -130,10 +127,11 @@ class UserEventsJobIT {
         // the same bounded input in streaming execution, so checkpoints and the restart happen
         env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
         env.enableCheckpointing(150);
-        UserEventsJob.build(env, args, events -> slowAndFailOnce(events, "failure"));
+        UserEventsJob.build(env, args,
+                events -> events.map(new FailOnceAfterCheckpoints<UserEvent>("user-events-failure", 300, 1)).name("inject failure").returns(UserEvent.class));
         env.execute("user-events with a failure");
 
-        assertTrue(FailOnce.FAILED.get(), "the injected failure must have happened");
+        assertTrue(FailOnceAfterCheckpoints.failed("user-events-failure"), "the injected failure must have happened");
         assertSteadyTrafficExactlyOnce(perPartition);
     }
 
@@ -222,28 +220,4 @@ class UserEventsJobIT {
         assertEquals(expected, rows, "waiting for: " + sql);
     }
 
-    private static DataStream<UserEvent> slowAndFailOnce(DataStream<UserEvent> events, String runId) {
-        return events.map(new FailOnce()).name("inject failure").returns(UserEvent.class);
-    }
-
-    /** Slows the stream so checkpoints happen mid-stream, and fails once after two of them. */
-    static final class FailOnce extends RichMapFunction<UserEvent, UserEvent> implements CheckpointListener {
-        static final AtomicBoolean FAILED = new AtomicBoolean();
-        static final AtomicInteger CHECKPOINTS = new AtomicInteger();
-        private long seen;
-
-        @Override
-        public UserEvent map(UserEvent event) throws Exception {
-            Thread.sleep(1);
-            if (++seen >= 300 && CHECKPOINTS.get() >= 2 && FAILED.compareAndSet(false, true)) {
-                throw new IllegalStateException("injected failure mid-stream at " + event.source());
-            }
-            return event;
-        }
-
-        @Override
-        public void notifyCheckpointComplete(long checkpointId) {
-            CHECKPOINTS.incrementAndGet();
-        }
-    }
 }
