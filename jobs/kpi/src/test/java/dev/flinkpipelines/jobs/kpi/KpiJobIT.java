@@ -76,6 +76,19 @@ class KpiJobIT {
         assertEquals(List.of(), PG.preparedTransactions());
     }
 
+    /** --bounded: BATCH execution over the same code gives the same kpi_1m. */
+    @Test
+    void boundedBatchRunGivesTheSameKpis() throws Exception {
+        String clean = ordersFixtureThroughOrdersJob();
+        ParsedArgs args = KpiJob.commandLine().parse(connection("--input-topic", clean));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        JobEnvironment.configure(env, args);
+        KpiJob.build(env, args);
+        env.execute("kpi bounded");
+        assertEquals(expectedKpiRows(), PG.rows(KPI_QUERY));
+        assertEquals(List.of(), PG.preparedTransactions());
+    }
+
     private static final String KPI_QUERY = "SELECT window_start, currency, revenue, orders_created, payments_initiated,"
             + " payment_success, payment_failed, orders_cancelled, avg_order_value, success_rate FROM kpi_1m ORDER BY 1, 2";
 

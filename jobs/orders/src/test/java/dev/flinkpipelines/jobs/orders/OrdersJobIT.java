@@ -123,6 +123,30 @@ class OrdersJobIT {
         assertEquals(List.of(), PG.preparedTransactions());
     }
 
+    /** --bounded runs in BATCH execution: both exactly-once sinks commit at the end of input. */
+    @Test
+    void boundedBatchRunCommitsToPostgresAndKafka() throws Exception {
+        String in = KAFKA.createTopic("events_raw", 2);
+        String out = KAFKA.createTopic("events_clean", 2);
+        String e1 = event("55555555-5555-4555-8555-555555555555", "2025-11-30T15:30:00Z", "order_created", "ORD5", "USR5", "7.50", "USD", "pending");
+        String e2 = event("66666666-6666-4666-8666-666666666666", "2025-11-30T15:30:05Z", "payment_success", "ORD5", "USR5", "7.50", "USD", "success");
+        KAFKA.produceLines(in, 0, List.of(e1, e1, "[]"));
+        KAFKA.produceLines(in, 1, List.of(e2));
+        ParsedArgs args = OrdersJob.commandLine().parse("--bootstrap-servers", KAFKA.bootstrapServers(), "--input-topic", in,
+                "--output-topic", out, "--jdbc-url", PG.jdbcUrl(), "--jdbc-user", PG.user(), "--jdbc-password", PG.password(),
+                "--starting-offsets", "earliest", "--parallelism", "2", "--bounded");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        JobEnvironment.configure(env, args);
+        OrdersJob.build(env, args);
+        env.execute("orders bounded");
+
+        assertEquals(List.of("55555555-5555-4555-8555-555555555555|7.50", "66666666-6666-4666-8666-666666666666|7.50"),
+                PG.rows("SELECT id, amount FROM events_clean ORDER BY id"));
+        assertEquals(List.of("0|2|NOT_AN_OBJECT"), PG.rows("SELECT kafka_partition, kafka_offset, error_code FROM invalid_events"));
+        assertEquals(2, KAFKA.readAll(out, "read_committed").size(), "both clean events committed to Kafka, once");
+        assertEquals(List.of(), PG.preparedTransactions());
+    }
+
     private void runBoundedStreaming(String in, String out, UnaryOperator<org.apache.flink.streaming.api.datastream.DataStream<OrderEvent>> hook,
             String parallelism) throws Exception {
         ParsedArgs args = OrdersJob.commandLine().parse("--bootstrap-servers", KAFKA.bootstrapServers(), "--input-topic", in,
