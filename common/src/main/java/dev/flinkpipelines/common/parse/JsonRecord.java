@@ -40,6 +40,14 @@ public final class JsonRecord {
         this.root = root;
     }
 
+    /** A nested JSON object (an order item), read with the same strict accessors. */
+    public static JsonRecord of(JsonNode object) {
+        if (!object.isObject()) {
+            throw new IllegalArgumentException("not a JSON object: " + object.getNodeType());
+        }
+        return new JsonRecord(object);
+    }
+
     /** Decodes strict UTF-8 and parses one JSON object. */
     public static JsonRecord parse(byte[] bytes) throws InvalidRecordException {
         if (bytes == null || bytes.length == 0) {

@@ -1,0 +1,165 @@
+package dev.flinkpipelines.jobs.drinkshop;
+
+import dev.flinkpipelines.common.deadletter.DeadLetterRows;
+import dev.flinkpipelines.common.events.DrinkOrder;
+import dev.flinkpipelines.common.events.InventoryEvent;
+import dev.flinkpipelines.common.events.MenuUpdate;
+import dev.flinkpipelines.common.kafka.ParsedSource;
+import dev.flinkpipelines.common.metrics.PipelineMetrics;
+import dev.flinkpipelines.common.options.CommandLine;
+import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
+import dev.flinkpipelines.common.options.CommonFlags;
+import dev.flinkpipelines.common.options.Flag;
+import dev.flinkpipelines.common.options.JobMain;
+import dev.flinkpipelines.common.options.JobEnvironment;
+import dev.flinkpipelines.common.options.StreamingJob;
+import dev.flinkpipelines.common.parse.DrinkOrderParser;
+import dev.flinkpipelines.common.parse.InventoryEventParser;
+import dev.flinkpipelines.common.parse.MenuUpdateParser;
+import dev.flinkpipelines.common.postgres.ExactlyOncePostgresSink;
+import dev.flinkpipelines.common.postgres.TableRow;
+import dev.flinkpipelines.common.postgres.TableRowTypeInfo;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichFlatMapFunction;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/**
+ * SPEC §4. Joins each order line with the menu version valid at the order's time, counts item
+ * sales per minute, keeps stock per item and raises one alert per crossing below a threshold —
+ * every table through one exactly-once sink.
+ */
+public final class DrinkShopJob {
+
+    public static final String NAME = "drink-shop";
+
+    static final Flag<String> ORDERS_TOPIC = Flag.string("orders-topic", "orders", "Kafka topic of drinks orders");
+    static final Flag<String> MENU_TOPIC = Flag.string("menu-topic", "menu_updates", "Kafka topic of the menu changelog");
+    static final Flag<String> INVENTORY_TOPIC = Flag.string("inventory-topic", "inventory_events", "Kafka topic of stock movements");
+    static final Flag<Integer> ALERT_THRESHOLD = Flag.integer("stock-alert-threshold", 0, 10,
+            "alert once when an item's stock falls below this");
+    static final Flag<Duration> ALLOWED_LATENESS = Flag.duration("allowed-lateness", Duration.ofMinutes(1), Duration.ZERO,
+            ChronoUnit.MILLIS, "a late order line within this still updates item_sales_1m");
+
+    private static final OutputTag<EnrichedLine> TOO_LATE = new OutputTag<>("too-late", TypeInformation.of(EnrichedLine.class));
+
+    private DrinkShopJob() {}
+
+    public static CommandLine commandLine() {
+        return CommonFlags.forJob(NAME, "Drinks shop: Kafka orders, menu_updates, inventory_events -> PostgreSQL"
+                + " order_items_enriched, item_sales_1m, inventory_levels, inventory_alerts, exactly once.")
+                .add(ORDERS_TOPIC, MENU_TOPIC, INVENTORY_TOPIC, ALERT_THRESHOLD, ALLOWED_LATENESS);
+    }
+
+    public static void main(String[] args) {
+        JobMain.run(args, JOB);
+    }
+
+    /** The job as {@code flink run} and the demo see it. */
+    public static final StreamingJob JOB = new StreamingJob() {
+        @Override
+        public String name() {
+            return NAME;
+        }
+
+        @Override
+        public CommandLine commandLine() {
+            return DrinkShopJob.commandLine();
+        }
+
+        @Override
+        public List<String> requiredTopics(ParsedArgs args) {
+            return List.of(args.get(ORDERS_TOPIC), args.get(MENU_TOPIC), args.get(INVENTORY_TOPIC));
+        }
+
+        @Override
+        public List<String> requiredTables() {
+            return List.of("order_items_enriched", "item_sales_1m", "inventory_levels", "inventory_alerts", DeadLetterRows.TABLE_NAME);
+        }
+
+        @Override
+        public void build(StreamExecutionEnvironment env, ParsedArgs args) {
+            DrinkShopJob.build(env, args, UnaryOperator.identity());
+        }
+    };
+
+    /** Wires the job; {@code afterValidation} lets a test inject a failure into the order lines. */
+    static void build(StreamExecutionEnvironment env, ParsedArgs args, UnaryOperator<DataStream<OrderLine>> afterValidation) {
+        ParsedSource<MenuUpdate> menu = ParsedSource.fromKafka(env, args, NAME, args.get(MENU_TOPIC), new MenuUpdateParser(), MenuUpdate.class);
+        ParsedSource<DrinkOrder> orders = ParsedSource.fromKafka(env, args, NAME, args.get(ORDERS_TOPIC), new DrinkOrderParser(), DrinkOrder.class);
+        ParsedSource<InventoryEvent> inventory = ParsedSource.fromKafka(
+                env, args, NAME, args.get(INVENTORY_TOPIC), new InventoryEventParser(), InventoryEvent.class);
+
+        DataStream<OrderLine> lines = afterValidation.apply(orders.events()
+                .flatMap((DrinkOrder o, Collector<OrderLine> out) -> OrderLine.of(o).forEach(out::collect))
+                .returns(OrderLine.class)
+                .name("Order lines"));
+        DataStream<EnrichedLine> enriched = menu.events()
+                .keyBy(MenuUpdate::menuId, Types.STRING)
+                .connect(lines.keyBy(OrderLine::menuId, Types.STRING))
+                .process(new MenuTemporalJoin())
+                .returns(EnrichedLine.class)
+                .uid("menu-temporal-join")
+                .name("Menu version at order time");
+
+        DataStream<TableRow> itemRows = enriched.map(DrinkShopRows::orderItem).returns(TableRowTypeInfo.INSTANCE)
+                .name("To order_items_enriched rows");
+        SingleOutputStreamOperator<TableRow> salesRows = enriched
+                .keyBy(e -> e.line().menuId(), Types.STRING)
+                .window(TumblingEventTimeWindows.of(Duration.ofMinutes(1)))
+                .allowedLateness(args.get(ALLOWED_LATENESS))
+                .sideOutputLateData(TOO_LATE)
+                .aggregate(new ItemSales.Sum(), new ItemSales.ToRow(),
+                        TypeInformation.of(ItemSales.Totals.class), TypeInformation.of(ItemSales.Totals.class), TableRowTypeInfo.INSTANCE)
+                .uid("item-sales-1m")
+                .name("Item sales per minute");
+        salesRows.getSideOutput(TOO_LATE).flatMap(new CountLate()).returns(Types.VOID).uid("late-lines").name("Count late lines");
+        DataStream<TableRow> stockRows = inventory.events().map(StockChange::of).returns(StockChange.class)
+                .union(enriched.map(StockChange::sale).returns(StockChange.class))
+                .keyBy(StockChange::menuId, Types.STRING)
+                .process(new StockKeeper(args.get(ALERT_THRESHOLD)))
+                .returns(TableRowTypeInfo.INSTANCE)
+                .uid("stock-keeper")
+                .name("Stock and alerts");
+
+        ExactlyOncePostgresSink sink = ExactlyOncePostgresSink.builder(NAME, JobEnvironment.postgres(args))
+                .table(DrinkShopRows.ORDER_ITEMS)
+                .table(DrinkShopRows.ITEM_SALES)
+                .table(DrinkShopRows.INVENTORY_LEVELS)
+                .table(DrinkShopRows.INVENTORY_ALERTS)
+                .table(DeadLetterRows.TABLE)
+                .build();
+        itemRows.union(salesRows, stockRows, menu.deadLetters(), orders.deadLetters(), inventory.deadLetters())
+                .sinkTo(sink)
+                .uid("postgres-sink")
+                .name("PostgreSQL (exactly once)");
+    }
+
+    /** Order lines too late for their sales window: still in order_items_enriched and in stock. */
+    static final class CountLate extends RichFlatMapFunction<EnrichedLine, Void> {
+        private static final long serialVersionUID = 1L;
+        private transient Counter late;
+
+        @Override
+        public void open(OpenContext openContext) {
+            late = getRuntimeContext().getMetricGroup().counter(PipelineMetrics.LATE_RECORDS);
+        }
+
+        @Override
+        public void flatMap(EnrichedLine line, Collector<Void> out) {
+            late.inc();
+        }
+    }
+}

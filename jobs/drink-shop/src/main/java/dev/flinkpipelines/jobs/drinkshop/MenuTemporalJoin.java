@@ -1,0 +1,97 @@
+package dev.flinkpipelines.jobs.drinkshop;
+
+import dev.flinkpipelines.common.events.MenuUpdate;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.util.Collector;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Event-time temporal join of order lines with the menu changelog, per menu_id: a line gets the
+ * menu version valid at its order's {@code created_at} — not the latest one.
+ *
+ * <p>Menu versions are kept by the time they took effect. A line waits (in state, with an
+ * event-time timer) until the watermark reaches its time, so a menu update that precedes it in
+ * event time but arrives later is still seen. Then the newest version at or before the line's
+ * time decides: a create/update gives name, category and price; a delete, or no version at all,
+ * flags the line. Versions older than the newest one at or before the watermark can never be
+ * chosen again and are pruned, so state stays small.
+ *
+ * <p>A menu update that arrives after the watermark passed its time cannot change lines already
+ * emitted; it still applies to later lines.
+ */
+public final class MenuTemporalJoin extends KeyedCoProcessFunction<String, MenuUpdate, OrderLine, EnrichedLine> {
+
+    private static final long serialVersionUID = 1L;
+
+    private transient MapState<Long, MenuUpdate> versions;
+    private transient MapState<Long, List<OrderLine>> waiting;
+
+    @Override
+    public void open(OpenContext openContext) {
+        versions = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("menu-versions", Types.LONG, TypeInformation.of(MenuUpdate.class)));
+        waiting = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("waiting-lines", Types.LONG, Types.LIST(TypeInformation.of(OrderLine.class))));
+    }
+
+    @Override
+    public void processElement1(MenuUpdate update, Context ctx, Collector<EnrichedLine> out) throws Exception {
+        // two updates at the same millisecond: the later-arriving one wins
+        versions.put(update.eventTimeMillis(), update);
+    }
+
+    @Override
+    public void processElement2(OrderLine line, Context ctx, Collector<EnrichedLine> out) throws Exception {
+        long time = line.eventTimeMillis();
+        List<OrderLine> lines = waiting.get(time);
+        if (lines == null) {
+            lines = new ArrayList<>();
+            ctx.timerService().registerEventTimeTimer(time);
+        }
+        lines.add(line);
+        waiting.put(time, lines);
+    }
+
+    @Override
+    public void onTimer(long time, OnTimerContext ctx, Collector<EnrichedLine> out) throws Exception {
+        TreeMap<Long, MenuUpdate> sorted = new TreeMap<>();
+        for (Map.Entry<Long, MenuUpdate> v : versions.entries()) {
+            sorted.put(v.getKey(), v.getValue());
+        }
+        List<OrderLine> lines = waiting.get(time);
+        if (lines != null) {
+            Map.Entry<Long, MenuUpdate> valid = sorted.floorEntry(time);
+            for (OrderLine line : lines) {
+                out.collect(enrich(line, valid == null ? null : valid.getValue()));
+            }
+            waiting.remove(time);
+        }
+        // versions before the newest one at or before the watermark are unreachable: every line
+        // still to come is at or after the watermark
+        Map.Entry<Long, MenuUpdate> newestSettled = sorted.floorEntry(ctx.timerService().currentWatermark());
+        if (newestSettled != null) {
+            for (Long older : sorted.headMap(newestSettled.getKey(), false).keySet()) {
+                versions.remove(older);
+            }
+        }
+    }
+
+    static EnrichedLine enrich(OrderLine line, MenuUpdate version) {
+        if (version == null) {
+            return new EnrichedLine(line, null, null, null, EnrichedLine.UNKNOWN);
+        }
+        if (version.action() == MenuUpdate.Action.DELETE) {
+            return new EnrichedLine(line, null, null, null, EnrichedLine.DELETED);
+        }
+        return new EnrichedLine(line, version.name(), version.category(), version.price(), EnrichedLine.OK);
+    }
+}

@@ -1,0 +1,84 @@
+package dev.flinkpipelines.jobs.drinkshop;
+
+import dev.flinkpipelines.common.postgres.TableRow;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Current stock per item, from inventory events and sales, applied in event-time order (changes
+ * wait for the watermark, so the result does not depend on how the two topics interleave).
+ * Emits the item's inventory_levels row after each moment's changes, and one inventory_alerts row
+ * each time the stock crosses below the threshold — not one per event below it; the alert re-arms
+ * once the stock is back at or above the threshold.
+ */
+public final class StockKeeper extends KeyedProcessFunction<String, StockChange, TableRow> {
+
+    private static final long serialVersionUID = 1L;
+
+    private final long threshold;
+    private transient ValueState<Long> stock;
+    private transient ValueState<Boolean> below;
+    private transient ValueState<Integer> alerts;
+    private transient MapState<Long, List<StockChange>> waiting;
+
+    public StockKeeper(long threshold) {
+        this.threshold = threshold;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        stock = getRuntimeContext().getState(new ValueStateDescriptor<>("stock", Types.LONG));
+        below = getRuntimeContext().getState(new ValueStateDescriptor<>("below-threshold", Types.BOOLEAN));
+        alerts = getRuntimeContext().getState(new ValueStateDescriptor<>("alerts", Types.INT));
+        waiting = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("waiting", Types.LONG, Types.LIST(TypeInformation.of(StockChange.class))));
+    }
+
+    @Override
+    public void processElement(StockChange change, Context ctx, Collector<TableRow> out) throws Exception {
+        List<StockChange> changes = waiting.get(change.eventTime());
+        if (changes == null) {
+            changes = new ArrayList<>();
+            ctx.timerService().registerEventTimeTimer(change.eventTime());
+        }
+        changes.add(change);
+        waiting.put(change.eventTime(), changes);
+    }
+
+    @Override
+    public void onTimer(long time, OnTimerContext ctx, Collector<TableRow> out) throws Exception {
+        List<StockChange> changes = waiting.get(time);
+        if (changes == null) {
+            return;
+        }
+        waiting.remove(time);
+        String menuId = ctx.getCurrentKey();
+        long current = stock.value() == null ? 0 : stock.value();
+        boolean wasBelow = Boolean.TRUE.equals(below.value());
+        int alertCount = alerts.value() == null ? 0 : alerts.value();
+        for (StockChange change : changes) {
+            current += change.delta();
+            boolean isBelow = current < threshold;
+            if (isBelow && !wasBelow) {
+                alertCount++;
+                out.collect(DrinkShopRows.alert(menuId, alertCount, current, threshold, Instant.ofEpochMilli(time), change.cause()));
+            }
+            wasBelow = isBelow;
+        }
+        stock.update(current);
+        below.update(wasBelow);
+        alerts.update(alertCount);
+        out.collect(DrinkShopRows.stockLevel(menuId, current, Instant.ofEpochMilli(time), Instant.now()));
+    }
+}

@@ -1,0 +1,115 @@
+package dev.flinkpipelines.jobs.drinkshop;
+
+import dev.flinkpipelines.common.events.MenuUpdate;
+import dev.flinkpipelines.common.kafka.SourceCoordinates;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The event-time temporal join in Flink's keyed two-input operator test harness. */
+class MenuTemporalJoinTest {
+
+    private KeyedTwoInputStreamOperatorTestHarness<String, MenuUpdate, OrderLine, EnrichedLine> harness;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        harness = new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(new MenuTemporalJoin()),
+                MenuUpdate::menuId, OrderLine::menuId, Types.STRING);
+        harness.open();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        harness.close();
+    }
+
+    private void menu(MenuUpdate.Action action, String price, long time) throws Exception {
+        MenuUpdate u = new MenuUpdate("m-1", action, action == MenuUpdate.Action.DELETE ? null : "Trà sữa",
+                action == MenuUpdate.Action.DELETE ? null : "milk tea", price == null ? null : new BigDecimal(price).setScale(2),
+                Instant.ofEpochMilli(time), new SourceCoordinates("menu_updates", 0, time));
+        harness.processElement1(new StreamRecord<>(u, time));
+    }
+
+    private void order(String orderId, String price, long time) throws Exception {
+        OrderLine line = new OrderLine(orderId, 1, "u1", "m-1", 2, new BigDecimal(price), Instant.ofEpochMilli(time), false,
+                new SourceCoordinates("orders", 0, time));
+        harness.processElement2(new StreamRecord<>(line, time));
+    }
+
+    /** Emitted lines as "order|status|menu price|price mismatch". */
+    private List<String> out() {
+        return harness.extractOutputValues().stream()
+                .map(e -> e.line().orderId() + "|" + e.menuStatus() + "|" + e.menuPrice() + "|" + e.priceMismatch())
+                .collect(Collectors.toList());
+    }
+
+    @Test
+    void priceChangeBeforeAndAfterAnOrderInEventTime() throws Exception {
+        menu(MenuUpdate.Action.CREATE, "40000", 1_000);
+        menu(MenuUpdate.Action.UPDATE, "50000", 5_000);   // arrives before the order, but takes effect after it
+        order("o1", "40000", 3_000);
+        order("o2", "40000", 6_000);
+        harness.processWatermark1(new Watermark(10_000));
+        harness.processWatermark2(new Watermark(10_000));
+        assertEquals(List.of("o1|ok|40000.00|false", "o2|ok|50000.00|true"), out(),
+                "each order gets the price valid at its own time, not the latest");
+    }
+
+    @Test
+    void anOrderWaitsForAMenuUpdateThatPrecedesItButArrivesLater() throws Exception {
+        menu(MenuUpdate.Action.CREATE, "40000", 1_000);
+        order("o1", "45000", 6_000);
+        harness.processWatermark2(new Watermark(10_000));
+        harness.processWatermark1(new Watermark(4_000));                  // the menu stream lags: nothing can be decided yet
+        assertEquals(List.of(), out(), "the line waits until the watermark settles its time");
+        menu(MenuUpdate.Action.UPDATE, "45000", 5_000);    // precedes the order in event time, arrives after it
+        harness.processWatermark1(new Watermark(10_000));
+        assertEquals(List.of("o1|ok|45000.00|false"), out());
+    }
+
+    @Test
+    void deleteThenRecreate() throws Exception {
+        menu(MenuUpdate.Action.CREATE, "40000", 1_000);
+        menu(MenuUpdate.Action.DELETE, null, 2_000);
+        menu(MenuUpdate.Action.CREATE, "42000", 4_000);
+        order("during-delete", "40000", 3_000);
+        order("after-recreate", "42000", 5_000);
+        harness.processWatermark1(new Watermark(10_000));
+        harness.processWatermark2(new Watermark(10_000));
+        assertEquals(List.of("during-delete|deleted|null|false", "after-recreate|ok|42000.00|false"), out());
+    }
+
+    @Test
+    void anUnknownItemIsFlaggedNotDropped() throws Exception {
+        order("o1", "10000", 3_000);
+        menu(MenuUpdate.Action.CREATE, "40000", 5_000);   // created only after the order
+        harness.processWatermark1(new Watermark(10_000));
+        harness.processWatermark2(new Watermark(10_000));
+        assertEquals(List.of("o1|unknown|null|false"), out());
+    }
+
+    @Test
+    void versionsTheWatermarkMadeUnreachableArePruned() throws Exception {
+        menu(MenuUpdate.Action.CREATE, "1", 1_000);
+        menu(MenuUpdate.Action.UPDATE, "2", 2_000);
+        menu(MenuUpdate.Action.UPDATE, "3", 3_000);
+        order("o1", "3", 3_500);
+        harness.processWatermark1(new Watermark(10_000));
+        harness.processWatermark2(new Watermark(10_000));
+        assertEquals(List.of("o1|ok|3.00|false"), out());
+        // only the newest version survives and no line waits: one state entry for the one key
+        assertEquals(1, harness.numKeyedStateEntries());
+    }
+}

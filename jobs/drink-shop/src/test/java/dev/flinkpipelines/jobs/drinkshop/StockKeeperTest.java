@@ -1,0 +1,62 @@
+package dev.flinkpipelines.jobs.drinkshop;
+
+import dev.flinkpipelines.common.postgres.TableRow;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Stock per item in event-time order, and exactly one alert per crossing below the threshold. */
+class StockKeeperTest {
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, StockChange, TableRow> harness() throws Exception {
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new StockKeeper(10)),
+                StockChange::menuId, Types.STRING);
+        h.open();
+        return h;
+    }
+
+    private static void change(KeyedOneInputStreamOperatorTestHarness<String, StockChange, TableRow> h, int delta, long time)
+            throws Exception {
+        h.processElement(new StreamRecord<>(new StockChange("m-1", delta, time, "t" + time), time));
+    }
+
+    private static List<String> rows(KeyedOneInputStreamOperatorTestHarness<String, StockChange, TableRow> h, String table) {
+        return h.extractOutputValues().stream().filter(r -> r.table().equals(table))
+                .map(r -> table.equals("inventory_alerts") ? r.value(1) + "|" + r.value(2) + "|" + r.value(5) : String.valueOf(r.value(1)))
+                .collect(Collectors.toList());
+    }
+
+    @Test
+    void oneAlertPerCrossingNotOnePerEventBelow() throws Exception {
+        try (var h = harness()) {
+            change(h, 20, 1_000);   // 20
+            change(h, -8, 2_000);   // 12
+            change(h, -3, 3_000);   // 9  -> crossing: alert 1
+            change(h, -2, 4_000);   // 7  still below: no alert
+            change(h, -1, 5_000);   // 6  still below: no alert
+            change(h, 10, 6_000);   // 16 back above: re-armed
+            change(h, -7, 7_000);   // 9  -> crossing again: alert 2
+            h.processWatermark(10_000);
+            assertEquals(List.of("1|9|t3000", "2|9|t7000"), rows(h, "inventory_alerts"));
+            assertEquals(List.of("20", "12", "9", "7", "6", "16", "9"), rows(h, "inventory_levels"));
+        }
+    }
+
+    @Test
+    void changesApplyInEventTimeOrderWhateverTheirArrivalOrder() throws Exception {
+        try (var h = harness()) {
+            change(h, -15, 2_000);  // a sale that arrives first ...
+            change(h, 30, 1_000);   // ... after a restock that happened before it
+            h.processWatermark(10_000);
+            assertEquals(List.of("30", "15"), rows(h, "inventory_levels"));
+            assertEquals(List.of(), rows(h, "inventory_alerts"), "in event time the stock never went below 10");
+        }
+    }
+}
