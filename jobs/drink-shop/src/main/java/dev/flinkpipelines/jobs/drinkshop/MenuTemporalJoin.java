@@ -22,8 +22,8 @@ import java.util.TreeMap;
  * event-time timer) until the watermark reaches its time, so a menu update that precedes it in
  * event time but arrives later is still seen. Then the newest version at or before the line's
  * time decides: a create/update gives name, category and price; a delete, or no version at all,
- * flags the line. Versions older than the newest one at or before the watermark can never be
- * chosen again and are pruned, so state stays small.
+ * flags the line. Versions older than the newest one at or before the time just settled can never
+ * be chosen again and are pruned, so state stays small.
  *
  * <p>A menu update that arrives after the watermark passed its time cannot change lines already
  * emitted; it still applies to later lines.
@@ -75,9 +75,10 @@ public final class MenuTemporalJoin extends KeyedCoProcessFunction<String, MenuU
             }
             waiting.remove(time);
         }
-        // versions before the newest one at or before the watermark are unreachable: every line
-        // still to come is at or after the watermark
-        Map.Entry<Long, MenuUpdate> newestSettled = sorted.floorEntry(ctx.timerService().currentWatermark());
+        // versions before the newest one at or before this timer's time are unreachable: timers fire
+        // in time order, so every line still to come is at or after it. (Not the watermark: when it
+        // jumps over many lines at once, their timers are still firing and need older versions.)
+        Map.Entry<Long, MenuUpdate> newestSettled = sorted.floorEntry(time);
         if (newestSettled != null) {
             for (Long older : sorted.headMap(newestSettled.getKey(), false).keySet()) {
                 versions.remove(older);

@@ -101,6 +101,20 @@ class MenuTemporalJoinTest {
     }
 
     @Test
+    void aWatermarkJumpOverManyLinesGivesEachLineItsOwnVersion() throws Exception {
+        // a quiet menu stream lets the watermark jump over many lines at once: all their timers fire
+        // in one go, and pruning for the first line must not take versions the later ones need
+        menu(MenuUpdate.Action.CREATE, "40000", 1_000);
+        menu(MenuUpdate.Action.UPDATE, "50000", 5_000);
+        order("o1", "40000", 3_000);
+        order("o2", "40000", 4_000);
+        order("o3", "50000", 6_000);
+        harness.processWatermark1(new Watermark(10_000));
+        harness.processWatermark2(new Watermark(10_000));
+        assertEquals(List.of("o1|ok|40000.00|false", "o2|ok|40000.00|false", "o3|ok|50000.00|false"), out());
+    }
+
+    @Test
     void versionsTheWatermarkMadeUnreachableArePruned() throws Exception {
         menu(MenuUpdate.Action.CREATE, "1", 1_000);
         menu(MenuUpdate.Action.UPDATE, "2", 2_000);
