@@ -9,6 +9,7 @@ import dev.flinkpipelines.common.options.JobMain;
 import dev.flinkpipelines.common.options.Preflight;
 import dev.flinkpipelines.common.options.StreamingJob;
 import dev.flinkpipelines.demo.generator.Generator;
+import dev.flinkpipelines.jobs.drinkshop.DrinkShopJob;
 import dev.flinkpipelines.jobs.kpi.KpiJob;
 import dev.flinkpipelines.jobs.orders.OrdersJob;
 import dev.flinkpipelines.jobs.userevents.UserEventsJob;
@@ -64,7 +65,7 @@ public final class Demo {
             "where the embedded services, savepoints and logs live");
 
     /** Every job, in the order they start (kpi reads what orders writes). */
-    static final List<StreamingJob> JOBS = List.of(UserEventsJob.JOB, OrdersJob.JOB, KpiJob.JOB);
+    static final List<StreamingJob> JOBS = List.of(UserEventsJob.JOB, OrdersJob.JOB, KpiJob.JOB, DrinkShopJob.JOB);
 
     private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
     private final CountDownLatch stopRequested = new CountDownLatch(1);
@@ -145,9 +146,12 @@ public final class Demo {
             step("starting Kafka (embedded KRaft broker, data in " + dataDir.resolve("kafka") + ")");
             kafka = startKafka(dataDir.resolve("kafka"));
         }
-        for (String topic : List.of("user-events", "events_raw", "events_clean")) {
+        for (String topic : List.of("user-events", "events_raw", "events_clean", "orders", "inventory_events")) {
             createTopic(kafka, topic, 3);
         }
+        // the menu is a small changelog: one partition, so a rarely written partition cannot hold
+        // the drink-shop join's watermark back
+        createTopic(kafka, "menu_updates", 1);
 
         step("starting the local Flink cluster, web UI at http://localhost:" + webPort);
         Configuration flinkConf = new Configuration();
@@ -198,7 +202,8 @@ public final class Demo {
             step("generator stopped after sending " + generator.sent("user-events") + " to user-events and "
                     + generator.sent("events_raw") + " to events_raw");
         });
-        step("generator producing " + args.get(Generator.RATE) + " events/s to user-events and to events_raw");
+        step("generator producing " + args.get(Generator.RATE) + " events/s to user-events, events_raw and orders"
+                + " (menu_updates and inventory_events now and then)");
         System.out.println();
         System.out.println("Web UI:      http://localhost:" + webPort);
         System.out.println("PostgreSQL:  " + jdbcUrl + "  (user " + user + ", password " + password + ")");

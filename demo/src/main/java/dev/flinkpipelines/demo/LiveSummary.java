@@ -40,7 +40,31 @@ final class LiveSummary {
                 + pad + " | kpi " + jobStatus.get("kpi")
                 + " | kpi_1m " + NUMBERS.format(count(c, "kpi_1m"))
                 + " | late_events " + NUMBERS.format(count(c, "late_events"))
-                + " | " + latestKpis(c);
+                + " | " + latestKpis(c) + "\n"
+                + pad + " | drink-shop " + jobStatus.get("drink-shop")
+                + " | order_items_enriched " + countWithDelta(c, "order_items_enriched")
+                + " | flagged " + NUMBERS.format(flaggedLines(c))
+                + " | stock alerts " + NUMBERS.format(count(c, "inventory_alerts"))
+                + " | " + topItems(c);
+    }
+
+    private static long flaggedLines(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM order_items_enriched"
+                + " WHERE menu_status <> 'ok' OR price_mismatch OR order_total_mismatch")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** Top items of the last 5 minutes (the v_top_items_5m view). */
+    private static String topItems(Connection c) throws SQLException {
+        StringJoiner out = new StringJoiner(", ", "top 5 min: ", "").setEmptyValue("no minute closed yet");
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT name, menu_id, qty FROM v_top_items_5m LIMIT 3")) {
+            while (rs.next()) {
+                out.add((rs.getString(1) == null ? rs.getString(2) : rs.getString(1)) + " " + rs.getLong(3));
+            }
+        }
+        return out.toString();
     }
 
     /** The newest kpi_1m row of each currency. */

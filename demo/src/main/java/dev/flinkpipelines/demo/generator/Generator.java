@@ -62,12 +62,16 @@ public final class Generator implements Runnable {
         return new TrafficSource.Fractions(args.get(INVALID), args.get(DUPLICATE), args.get(OUT_OF_ORDER), args.get(LATE));
     }
 
-    /** The traffic of every job: user-events and order/payment events. */
+    /** The traffic of every job: user events, order/payment events, and the drink shop's three topics. */
     public static Map<String, TrafficSource> allTopics(String userEventsTopic, String eventsRawTopic, TrafficSource.Fractions f) {
         long seed = System.nanoTime();
         Map<String, TrafficSource> topics = new LinkedHashMap<>();
         topics.put(userEventsTopic, new UserEventRecords(seed, f));
         topics.put(eventsRawTopic, new OrderEventRecords(seed + 1, f));
+        List<TrafficSource> shop = new DrinkShopRecords(seed + 2, f).sources();
+        topics.put("orders", shop.get(0));
+        topics.put("menu_updates", shop.get(1));
+        topics.put("inventory_events", shop.get(2));
         return topics;
     }
 
@@ -78,7 +82,8 @@ public final class Generator implements Runnable {
 
     public static void main(String[] argv) {
         JobMain.run(argv, commandLine(), args -> {
-            Preflight.kafka(args.get(CommonFlags.BOOTSTRAP_SERVERS), List.of(args.get(USER_EVENTS_TOPIC), args.get(EVENTS_RAW_TOPIC)));
+            Preflight.kafka(args.get(CommonFlags.BOOTSTRAP_SERVERS), List.of(args.get(USER_EVENTS_TOPIC), args.get(EVENTS_RAW_TOPIC),
+                    "orders", "menu_updates", "inventory_events"));
             Generator generator = new Generator(args.get(CommonFlags.BOOTSTRAP_SERVERS),
                     allTopics(args.get(USER_EVENTS_TOPIC), args.get(EVENTS_RAW_TOPIC), fractions(args)), args.get(RATE));
             Runtime.getRuntime().addShutdownHook(new Thread(generator::stop));
@@ -108,6 +113,9 @@ public final class Generator implements Runnable {
                 long wallClock = System.currentTimeMillis();
                 for (Map.Entry<String, TrafficSource> topic : topics.entrySet()) {
                     TrafficSource.Generated g = topic.getValue().next(wallClock);
+                    if (g == null) {
+                        continue;
+                    }
                     producer.send(new ProducerRecord<>(topic.getKey(), null, g.key(), g.value()));
                     sent.get(topic.getKey()).get(g.kind()).incrementAndGet();
                 }

@@ -51,5 +51,6 @@ public interface TrafficSource {
         }
     }
 
+    /** The next record, or null when this topic has nothing to send this time. */
     Generated next(long nowMillis);
 }
