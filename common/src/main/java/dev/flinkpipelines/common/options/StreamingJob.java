@@ -4,6 +4,9 @@ import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import java.util.List;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * What a job is to the tools that run it — {@code flink run} (through {@link JobMain}) and the
@@ -23,6 +26,37 @@ public interface StreamingJob {
 
     /** Wires source -> operators -> sinks into {@code env}; nothing else. */
     void build(StreamExecutionEnvironment env, ParsedArgs args);
+
+    /** A job from its parts; what each job class exposes as {@code JOB}. */
+    static StreamingJob of(String name, Supplier<CommandLine> commandLine, Function<ParsedArgs, List<String>> requiredTopics,
+            List<String> requiredTables, BiConsumer<StreamExecutionEnvironment, ParsedArgs> build) {
+        return new StreamingJob() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public CommandLine commandLine() {
+                return commandLine.get();
+            }
+
+            @Override
+            public List<String> requiredTopics(ParsedArgs args) {
+                return requiredTopics.apply(args);
+            }
+
+            @Override
+            public List<String> requiredTables() {
+                return requiredTables;
+            }
+
+            @Override
+            public void build(StreamExecutionEnvironment env, ParsedArgs args) {
+                build.accept(env, args);
+            }
+        };
+    }
 
     /** The checks every job makes before it reaches a cluster. */
     default void preflight(ParsedArgs args) throws Preflight.PreflightException {

@@ -5,7 +5,7 @@ import dev.flinkpipelines.common.events.DrinkOrder;
 import dev.flinkpipelines.common.events.InventoryEvent;
 import dev.flinkpipelines.common.events.MenuUpdate;
 import dev.flinkpipelines.common.kafka.ParsedSource;
-import dev.flinkpipelines.common.metrics.PipelineMetrics;
+import dev.flinkpipelines.common.metrics.LateRecordCounter;
 import dev.flinkpipelines.common.options.CommandLine;
 import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
 import dev.flinkpipelines.common.options.CommonFlags;
@@ -19,11 +19,8 @@ import dev.flinkpipelines.common.parse.MenuUpdateParser;
 import dev.flinkpipelines.common.postgres.ExactlyOncePostgresSink;
 import dev.flinkpipelines.common.postgres.TableRow;
 import dev.flinkpipelines.common.postgres.TableRowTypeInfo;
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.functions.RichFlatMapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -68,32 +65,10 @@ public final class DrinkShopJob {
     }
 
     /** The job as {@code flink run} and the demo see it. */
-    public static final StreamingJob JOB = new StreamingJob() {
-        @Override
-        public String name() {
-            return NAME;
-        }
-
-        @Override
-        public CommandLine commandLine() {
-            return DrinkShopJob.commandLine();
-        }
-
-        @Override
-        public List<String> requiredTopics(ParsedArgs args) {
-            return List.of(args.get(ORDERS_TOPIC), args.get(MENU_TOPIC), args.get(INVENTORY_TOPIC));
-        }
-
-        @Override
-        public List<String> requiredTables() {
-            return List.of("order_items_enriched", "item_sales_1m", "inventory_levels", "inventory_alerts", DeadLetterRows.TABLE_NAME);
-        }
-
-        @Override
-        public void build(StreamExecutionEnvironment env, ParsedArgs args) {
-            DrinkShopJob.build(env, args, UnaryOperator.identity());
-        }
-    };
+    public static final StreamingJob JOB = StreamingJob.of(NAME, DrinkShopJob::commandLine,
+            args -> List.of(args.get(ORDERS_TOPIC), args.get(MENU_TOPIC), args.get(INVENTORY_TOPIC)),
+            List.of("order_items_enriched", "item_sales_1m", "inventory_levels", "inventory_alerts", DeadLetterRows.TABLE_NAME),
+            (env, args) -> build(env, args, UnaryOperator.identity()));
 
     /** Wires the job; {@code afterValidation} lets a test inject a failure into the order lines. */
     static void build(StreamExecutionEnvironment env, ParsedArgs args, UnaryOperator<DataStream<OrderLine>> afterValidation) {
@@ -125,7 +100,8 @@ public final class DrinkShopJob {
                         TypeInformation.of(ItemSales.Totals.class), TypeInformation.of(ItemSales.Totals.class), TableRowTypeInfo.INSTANCE)
                 .uid("item-sales-1m")
                 .name("Item sales per minute");
-        salesRows.getSideOutput(TOO_LATE).flatMap(new CountLate()).returns(Types.VOID).uid("late-lines").name("Count late lines");
+        // lines too late for their sales window are still in order_items_enriched and in the stock
+        salesRows.getSideOutput(TOO_LATE).flatMap(new LateRecordCounter<EnrichedLine>()).returns(Types.VOID).uid("late-lines").name("Count late lines");
         DataStream<TableRow> stockRows = inventory.events().map(StockChange::of).returns(StockChange.class)
                 .union(enriched.map(StockChange::sale).returns(StockChange.class))
                 .keyBy(StockChange::menuId, Types.STRING)
@@ -145,21 +121,5 @@ public final class DrinkShopJob {
                 .sinkTo(sink)
                 .uid("postgres-sink")
                 .name("PostgreSQL (exactly once)");
-    }
-
-    /** Order lines too late for their sales window: still in order_items_enriched and in stock. */
-    static final class CountLate extends RichFlatMapFunction<EnrichedLine, Void> {
-        private static final long serialVersionUID = 1L;
-        private transient Counter late;
-
-        @Override
-        public void open(OpenContext openContext) {
-            late = getRuntimeContext().getMetricGroup().counter(PipelineMetrics.LATE_RECORDS);
-        }
-
-        @Override
-        public void flatMap(EnrichedLine line, Collector<Void> out) {
-            late.inc();
-        }
     }
 }

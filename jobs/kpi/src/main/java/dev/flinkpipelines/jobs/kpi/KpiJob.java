@@ -51,32 +51,10 @@ public final class KpiJob {
     }
 
     /** The job as {@code flink run} and the demo see it. */
-    public static final StreamingJob JOB = new StreamingJob() {
-        @Override
-        public String name() {
-            return NAME;
-        }
-
-        @Override
-        public CommandLine commandLine() {
-            return KpiJob.commandLine();
-        }
-
-        @Override
-        public List<String> requiredTopics(ParsedArgs args) {
-            return List.of(args.get(INPUT_TOPIC));
-        }
-
-        @Override
-        public List<String> requiredTables() {
-            return List.of("kpi_1m", "late_events", DeadLetterRows.TABLE_NAME);
-        }
-
-        @Override
-        public void build(StreamExecutionEnvironment env, ParsedArgs args) {
-            KpiJob.build(env, args);
-        }
-    };
+    public static final StreamingJob JOB = StreamingJob.of(NAME, KpiJob::commandLine,
+            args -> List.of(args.get(INPUT_TOPIC)),
+            List.of("kpi_1m", "late_events", DeadLetterRows.TABLE_NAME),
+            KpiJob::build);
 
     public static void build(StreamExecutionEnvironment env, ParsedArgs args) {
         build(env, args, UnaryOperator.identity());

@@ -64,32 +64,10 @@ public final class OrdersJob {
     }
 
     /** The job as {@code flink run} and the demo see it. */
-    public static final StreamingJob JOB = new StreamingJob() {
-        @Override
-        public String name() {
-            return NAME;
-        }
-
-        @Override
-        public CommandLine commandLine() {
-            return OrdersJob.commandLine();
-        }
-
-        @Override
-        public List<String> requiredTopics(ParsedArgs args) {
-            return List.of(args.get(INPUT_TOPIC), args.get(OUTPUT_TOPIC));
-        }
-
-        @Override
-        public List<String> requiredTables() {
-            return List.of("events_clean", DeadLetterRows.TABLE_NAME);
-        }
-
-        @Override
-        public void build(StreamExecutionEnvironment env, ParsedArgs args) {
-            OrdersJob.build(env, args);
-        }
-    };
+    public static final StreamingJob JOB = StreamingJob.of(NAME, OrdersJob::commandLine,
+            args -> List.of(args.get(INPUT_TOPIC), args.get(OUTPUT_TOPIC)),
+            List.of("events_clean", DeadLetterRows.TABLE_NAME),
+            OrdersJob::build);
 
     public static void build(StreamExecutionEnvironment env, ParsedArgs args) {
         build(env, args, UnaryOperator.identity());

@@ -3,6 +3,7 @@ package dev.flinkpipelines.jobs.userevents;
 import dev.flinkpipelines.common.deadletter.DeadLetterRows;
 import dev.flinkpipelines.common.events.UserEvent;
 import dev.flinkpipelines.common.kafka.ParsedSource;
+import dev.flinkpipelines.common.metrics.LateRecordCounter;
 import dev.flinkpipelines.common.options.CommandLine;
 import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
 import dev.flinkpipelines.common.options.CommonFlags;
@@ -54,32 +55,10 @@ public final class UserEventsJob {
     }
 
     /** The job as {@code flink run} and the demo see it. */
-    public static final StreamingJob JOB = new StreamingJob() {
-        @Override
-        public String name() {
-            return NAME;
-        }
-
-        @Override
-        public CommandLine commandLine() {
-            return UserEventsJob.commandLine();
-        }
-
-        @Override
-        public List<String> requiredTopics(ParsedArgs args) {
-            return List.of(args.get(INPUT_TOPIC));
-        }
-
-        @Override
-        public List<String> requiredTables() {
-            return List.of("user_events", "movie_activity_1m", DeadLetterRows.TABLE_NAME);
-        }
-
-        @Override
-        public void build(StreamExecutionEnvironment env, ParsedArgs args) {
-            UserEventsJob.build(env, args);
-        }
-    };
+    public static final StreamingJob JOB = StreamingJob.of(NAME, UserEventsJob::commandLine,
+            args -> List.of(args.get(INPUT_TOPIC)),
+            List.of("user_events", "movie_activity_1m", DeadLetterRows.TABLE_NAME),
+            UserEventsJob::build);
 
     public static void build(StreamExecutionEnvironment env, ParsedArgs args) {
         build(env, args, UnaryOperator.identity());
@@ -109,7 +88,7 @@ public final class UserEventsJob {
                 .uid("movie-activity-1m")
                 .name("Movie activity per minute");
         activityRows.getSideOutput(TOO_LATE)
-                .flatMap(new LateEventCounter())
+                .flatMap(new LateRecordCounter<UserEvent>())
                 .returns(Types.VOID)
                 .uid("late-events")
                 .name("Count events beyond allowed lateness");

@@ -1,17 +1,15 @@
-package dev.flinkpipelines.jobs.userevents;
+package dev.flinkpipelines.common.metrics;
 
-import dev.flinkpipelines.common.events.UserEvent;
-import dev.flinkpipelines.common.metrics.PipelineMetrics;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichFlatMapFunction;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.util.Collector;
 
 /**
- * Counts events that arrived after their window's allowed lateness. They are not lost: every
- * valid event is in user_events; only movie_activity_1m no longer changes for them.
+ * Counts records a window dropped as too late ({@link PipelineMetrics#LATE_RECORDS}) and emits
+ * nothing: for jobs whose late records are already stored elsewhere and only need counting.
  */
-final class LateEventCounter extends RichFlatMapFunction<UserEvent, Void> {
+public final class LateRecordCounter<T> extends RichFlatMapFunction<T, Void> {
 
     private static final long serialVersionUID = 1L;
     private transient Counter late;
@@ -22,7 +20,7 @@ final class LateEventCounter extends RichFlatMapFunction<UserEvent, Void> {
     }
 
     @Override
-    public void flatMap(UserEvent event, Collector<Void> out) {
+    public void flatMap(T record, Collector<Void> out) {
         late.inc();
     }
 }
