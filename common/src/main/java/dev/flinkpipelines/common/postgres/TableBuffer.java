@@ -26,12 +26,14 @@ final class TableBuffer {
 
     private final TableSpec spec;
     private final int[] keyPositions;
+    private final int newestByPosition;
     private final List<TableRow> appendRows = new ArrayList<>();
     private final Map<List<Object>, TableRow> upsertRows = new LinkedHashMap<>();
 
     TableBuffer(TableSpec spec) {
         this.spec = spec;
         this.keyPositions = spec.keyPositions();
+        this.newestByPosition = spec.newestByPosition();
     }
 
     TableSpec spec() {
@@ -51,11 +53,21 @@ final class TableBuffer {
             }
             // remove first so the row moves to the end: order of last writes is kept
             List<Object> k = Arrays.asList(key);
-            upsertRows.remove(k);
-            upsertRows.put(k, row);
+            TableRow previous = upsertRows.remove(k);
+            upsertRows.put(k, previous != null && isGreater(previous, row) ? previous : row);
         } else {
             appendRows.add(row);
         }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private boolean isGreater(TableRow a, TableRow b) {
+        if (newestByPosition < 0) {
+            return false;
+        }
+        Comparable va = (Comparable) a.value(newestByPosition);
+        Comparable vb = (Comparable) b.value(newestByPosition);
+        return va != null && vb != null && va.compareTo(vb) > 0;
     }
 
     int size() {

@@ -40,8 +40,14 @@ public final class TableSpec implements Serializable {
     private final List<String> columns;
     private final WriteMode mode;
     private final List<String> keyColumns;
+    /** For upserts of monotonic values: the row with the greatest value of this column wins. */
+    private final String newestBy;
 
     private TableSpec(String name, List<String> columns, WriteMode mode, List<String> keyColumns) {
+        this(name, columns, mode, keyColumns, null);
+    }
+
+    private TableSpec(String name, List<String> columns, WriteMode mode, List<String> keyColumns, String newestBy) {
         this.name = checkIdentifier(name);
         if (columns.isEmpty()) {
             throw new IllegalArgumentException("table " + name + " needs at least one column");
@@ -61,6 +67,24 @@ public final class TableSpec implements Serializable {
         this.columns = List.copyOf(columns);
         this.mode = mode;
         this.keyColumns = List.copyOf(keyColumns);
+        if (newestBy != null && (mode != WriteMode.UPSERT || !columns.contains(newestBy) || keyColumns.contains(newestBy))) {
+            throw new IllegalArgumentException("table " + name + ": " + newestBy + " must be a non-key column of an upsert");
+        }
+        this.newestBy = newestBy;
+    }
+
+    /**
+     * This upsert, but a row only replaces one whose {@code column} is not greater: for running
+     * totals that only grow, so rows arriving out of order (BATCH execution sorts by key without
+     * keeping arrival order) or replayed from an older savepoint never move a total backwards.
+     */
+    public TableSpec keepingGreatest(String column) {
+        return new TableSpec(name, columns, mode, keyColumns, column);
+    }
+
+    /** Position of the version column, or -1. */
+    int newestByPosition() {
+        return newestBy == null ? -1 : columns.indexOf(newestBy);
     }
 
     /** Append-only through COPY. */
@@ -115,8 +139,10 @@ public final class TableSpec implements Serializable {
                         updates.add(c + " = EXCLUDED." + c);
                     }
                 }
-                return insert + " ON CONFLICT (" + String.join(", ", keyColumns) + ") DO UPDATE SET "
+                String upsert = insert + " ON CONFLICT (" + String.join(", ", keyColumns) + ") DO UPDATE SET "
                         + String.join(", ", updates);
+                String table = name.contains(".") ? name.substring(name.indexOf('.') + 1) : name;
+                return newestBy == null ? upsert : upsert + " WHERE " + table + "." + newestBy + " <= EXCLUDED." + newestBy;
             default:
                 return insert;
         }
