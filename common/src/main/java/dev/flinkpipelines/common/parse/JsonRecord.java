@@ -139,6 +139,11 @@ public final class JsonRecord {
         return s;
     }
 
+    /** An optional string: null when absent or null, else checked like {@link #requireString}. */
+    public String optionalString(String field, int maxLength) throws InvalidRecordException {
+        return has(field) ? requireString(field, maxLength) : null;
+    }
+
     public boolean requireBoolean(String field) throws InvalidRecordException {
         return required(field, JsonNode::isBoolean, "true or false").booleanValue();
     }

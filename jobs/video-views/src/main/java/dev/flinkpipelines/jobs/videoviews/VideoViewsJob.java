@@ -1,0 +1,113 @@
+package dev.flinkpipelines.jobs.videoviews;
+
+import dev.flinkpipelines.common.deadletter.DeadLetterRows;
+import dev.flinkpipelines.common.dedup.EventTimeDeduplicator;
+import dev.flinkpipelines.common.events.VideoView;
+import dev.flinkpipelines.common.kafka.ParsedSource;
+import dev.flinkpipelines.common.options.CommandLine;
+import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
+import dev.flinkpipelines.common.options.CommonFlags;
+import dev.flinkpipelines.common.options.Flag;
+import dev.flinkpipelines.common.options.JobEnvironment;
+import dev.flinkpipelines.common.options.JobMain;
+import dev.flinkpipelines.common.options.StreamingJob;
+import dev.flinkpipelines.common.parse.VideoViewParser;
+import dev.flinkpipelines.common.postgres.ExactlyOncePostgresSink;
+import dev.flinkpipelines.common.postgres.TableRow;
+import dev.flinkpipelines.common.postgres.TableRowTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.OutputTag;
+
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/**
+ * SPEC §5. Billing-grade view counting, one code path for stream and batch: every raw record
+ * becomes a view_ledger row or a dead letter; counted views per video and event-time hour go to
+ * video_views_1h. Run with {@code --bounded} it recomputes the same tables in the
+ * {@code reconcile} schema, and {@link Reconcile} compares the two.
+ */
+public final class VideoViewsJob {
+
+    public static final String NAME = "video-views";
+
+    static final Flag<String> INPUT_TOPIC = CommonFlags.inputTopic("video-views");
+    static final Flag<Duration> DEDUP_HORIZON = Flag.duration("dedup-horizon", Duration.ofHours(24), Duration.ofSeconds(1),
+            ChronoUnit.MILLIS, "how long (event time) an event id is remembered: a copy within it is never counted again");
+    static final Flag<Integer> QUALIFYING_SECONDS = Flag.integer("qualifying-seconds", 0, 30,
+            "a view counts when view_duration is at least this many seconds");
+    static final Flag<Duration> ALLOWED_LATENESS = Flag.duration("allowed-lateness", Duration.ofHours(1), Duration.ZERO,
+            ChronoUnit.MILLIS, "a late view within this still counts in its hour; later ones are ledgered as late");
+    static final Flag<String> OUTPUT_SCHEMA = Flag.string("output-schema", null,
+            "PostgreSQL schema to write (default: public, or reconcile with --bounded)");
+
+    private static final OutputTag<VideoView> DUPLICATES = new OutputTag<>("duplicates", TypeInformation.of(VideoView.class));
+
+    public static final StreamingJob JOB = StreamingJob.of(NAME, VideoViewsJob::commandLine,
+            args -> List.of(args.get(INPUT_TOPIC)),
+            List.of("view_ledger", "video_views_1h", "reconcile.view_ledger", "reconcile.video_views_1h", DeadLetterRows.TABLE_NAME),
+            (env, args) -> build(env, args, UnaryOperator.identity()));
+
+    private VideoViewsJob() {}
+
+    public static CommandLine commandLine() {
+        return CommonFlags.forJob(NAME, "Video views: Kafka video-views -> PostgreSQL view_ledger and video_views_1h,"
+                + " exactly once; with --bounded, the same into the reconcile schema.")
+                .add(INPUT_TOPIC, DEDUP_HORIZON, QUALIFYING_SECONDS, ALLOWED_LATENESS, OUTPUT_SCHEMA);
+    }
+
+    public static void main(String[] args) {
+        JobMain.run(args, JOB);
+    }
+
+    static String schema(ParsedArgs args) {
+        String schema = args.get(OUTPUT_SCHEMA);
+        return schema != null ? schema : args.get(CommonFlags.BOUNDED) ? "reconcile" : "public";
+    }
+
+    /** Wires the job; {@code afterValidation} lets a test inject a failure. */
+    static void build(StreamExecutionEnvironment env, ParsedArgs args, UnaryOperator<DataStream<VideoView>> afterValidation) {
+        String schema = schema(args);
+        ViewRows rows = new ViewRows(schema);
+        ParsedSource<VideoView> source = ParsedSource.fromKafka(
+                env, args, NAME, args.get(INPUT_TOPIC), new VideoViewParser(), VideoView.class);
+        SingleOutputStreamOperator<VideoView> unique = afterValidation.apply(source.events())
+                .keyBy(VideoView::eventId, Types.STRING)
+                .process(new EventTimeDeduplicator<String, VideoView>(args.get(DEDUP_HORIZON), DUPLICATES))
+                .returns(VideoView.class)
+                .uid("dedup-by-event-id")
+                .name("Drop duplicate event ids");
+        DataStream<TableRow> duplicates = unique.getSideOutput(DUPLICATES)
+                .map(v -> rows.ledger(v, false, ViewRows.DUPLICATE,
+                        v.eventTimeMillis() - Math.floorMod(v.eventTimeMillis(), ViewCounter.HOUR)))
+                .returns(TableRowTypeInfo.INSTANCE)
+                .name("Ledger duplicates");
+        DataStream<TableRow> counted = unique
+                .keyBy(VideoView::videoId, Types.STRING)
+                .process(new ViewCounter(args.get(QUALIFYING_SECONDS), args.get(ALLOWED_LATENESS), rows))
+                .returns(TableRowTypeInfo.INSTANCE)
+                .uid("count-views-per-hour")
+                .name("Qualify and count per video-hour");
+
+        ExactlyOncePostgresSink.Builder sink = ExactlyOncePostgresSink.builder(
+                        schema.equals("public") ? NAME : NAME + "-" + schema, JobEnvironment.postgres(args))
+                .table(rows.ledger)
+                .table(rows.hourly);
+        DataStream<TableRow> all = counted.union(duplicates);
+        if (schema.equals("public")) {
+            // the reconciliation run re-reads records whose dead letters the streaming run already kept
+            sink.table(DeadLetterRows.TABLE);
+            all = all.union(source.deadLetters());
+        }
+        ExactlyOncePostgresSink postgres = sink.build();
+        // BATCH execution does not keep the counter -> sink edge one-to-one: route by table key there
+        (args.get(CommonFlags.BOUNDED) ? postgres.routeByKey(all) : all)
+                .sinkTo(postgres).uid("postgres-sink").name("PostgreSQL (exactly once)");
+    }
+}
