@@ -15,8 +15,9 @@ final class DrinkShopRows {
             "menu_status", "price_mismatch", "order_total_mismatch", "created_at", "kafka_partition", "kafka_offset");
     static final TableSpec ITEM_SALES = TableSpec.upsert("item_sales_1m", List.of("window_start", "menu_id"),
             "window_start", "window_end", "menu_id", "qty", "revenue", "updated_at");
+    /** One row per stock change: the latest in event time wins, whatever order rows arrive in. */
     static final TableSpec INVENTORY_LEVELS = TableSpec.upsert("inventory_levels", List.of("menu_id"),
-            "menu_id", "stock", "as_of", "updated_at");
+            "menu_id", "stock", "as_of", "updated_at").keepingGreatest("as_of");
     static final TableSpec INVENTORY_ALERTS = TableSpec.appendIgnoringDuplicates("inventory_alerts",
             "menu_id", "alert_no", "stock", "threshold", "event_time", "triggered_by");
 
