@@ -13,6 +13,7 @@ import dev.flinkpipelines.jobs.drinkshop.DrinkShopJob;
 import dev.flinkpipelines.jobs.kpi.KpiJob;
 import dev.flinkpipelines.jobs.orders.OrdersJob;
 import dev.flinkpipelines.jobs.userevents.UserEventsJob;
+import dev.flinkpipelines.jobs.videoviews.VideoViewsJob;
 import dev.flinkpipelines.sql.SchemaMigrator;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.apache.flink.configuration.Configuration;
@@ -65,7 +66,7 @@ public final class Demo {
             "where the embedded services, savepoints and logs live");
 
     /** Every job, in the order they start (kpi reads what orders writes). */
-    static final List<StreamingJob> JOBS = List.of(UserEventsJob.JOB, OrdersJob.JOB, KpiJob.JOB, DrinkShopJob.JOB);
+    static final List<StreamingJob> JOBS = List.of(UserEventsJob.JOB, OrdersJob.JOB, KpiJob.JOB, DrinkShopJob.JOB, VideoViewsJob.JOB);
 
     private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
     private final CountDownLatch stopRequested = new CountDownLatch(1);
@@ -146,7 +147,7 @@ public final class Demo {
             step("starting Kafka (embedded KRaft broker, data in " + dataDir.resolve("kafka") + ")");
             kafka = startKafka(dataDir.resolve("kafka"));
         }
-        for (String topic : List.of("user-events", "events_raw", "events_clean", "orders", "inventory_events")) {
+        for (String topic : List.of("user-events", "events_raw", "events_clean", "orders", "inventory_events", "video-views")) {
             createTopic(kafka, topic, 3);
         }
         // the menu is a small changelog: one partition, so a rarely written partition cannot hold
@@ -160,7 +161,7 @@ public final class Demo {
         MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder()
                 .setConfiguration(flinkConf)
                 .setNumTaskManagers(1)
-                .setNumSlotsPerTaskManager(8)
+                .setNumSlotsPerTaskManager(2 * JOBS.size() + 2) // every job at parallelism 2, and room to restart
                 .build());
         cluster.start();
         toClose.push(cluster);
@@ -199,10 +200,10 @@ public final class Demo {
         toClose.push(() -> {
             generator.stop();
             producing.join(10_000);
-            step("generator stopped after sending " + generator.sent("user-events") + " to user-events and "
-                    + generator.sent("events_raw") + " to events_raw");
+            step("generator stopped after sending " + generator.sentTotal() + " records: " + generator.sent("user-events")
+                    + " to user-events, " + generator.sent("events_raw") + " to events_raw");
         });
-        step("generator producing " + args.get(Generator.RATE) + " events/s to user-events, events_raw and orders"
+        step("generator producing " + args.get(Generator.RATE) + " events/s to user-events, events_raw, orders and video-views"
                 + " (menu_updates and inventory_events now and then)");
         System.out.println();
         System.out.println("Web UI:      http://localhost:" + webPort);

@@ -45,7 +45,34 @@ final class LiveSummary {
                 + " | order_items_enriched " + countWithDelta(c, "order_items_enriched")
                 + " | flagged " + NUMBERS.format(flaggedLines(c))
                 + " | stock alerts " + NUMBERS.format(count(c, "inventory_alerts"))
-                + " | " + topItems(c);
+                + " | " + topItems(c) + "\n"
+                + pad + " | video-views " + jobStatus.get("video-views")
+                + " | view_ledger " + countWithDelta(c, "view_ledger") + " " + ledgerReasons(c)
+                + " | " + topVideosThisHour(c);
+    }
+
+    private static String ledgerReasons(Connection c) throws SQLException {
+        StringJoiner out = new StringJoiner(", ", "[", "]");
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT coalesce(reason, 'counted'), count(*) FROM view_ledger GROUP BY 1 ORDER BY 2 DESC")) {
+            while (rs.next()) {
+                out.add(rs.getString(1) + " " + NUMBERS.format(rs.getLong(2)));
+            }
+        }
+        return out.toString();
+    }
+
+    /** Top videos by counted views in the current event-time hour. */
+    private static String topVideosThisHour(Connection c) throws SQLException {
+        StringJoiner out = new StringJoiner(", ", "top this hour: ", "").setEmptyValue("no counted views this hour yet");
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT video_id, total_views, revenue_views FROM video_views_1h WHERE window_start = date_trunc('hour', now())"
+                        + " ORDER BY total_views DESC, video_id LIMIT 3")) {
+            while (rs.next()) {
+                out.add(rs.getString(1) + " " + rs.getLong(2) + " (" + rs.getLong(3) + " paid)");
+            }
+        }
+        return out.toString();
     }
 
     private static long flaggedLines(Connection c) throws SQLException {

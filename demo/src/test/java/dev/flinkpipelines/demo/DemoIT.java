@@ -72,6 +72,7 @@ class DemoIT {
         assertTrue(out.contains("| kpi RUNNING | kpi_1m "), "the kpi job must run:\n" + out);
         assertTrue(out.contains("kpi stopped with savepoint"), out);
         assertTrue(out.contains("| drink-shop RUNNING | order_items_enriched ") && out.contains("drink-shop stopped with savepoint"), out);
+        assertTrue(out.contains("| video-views RUNNING | view_ledger ") && out.contains("video-views stopped with savepoint"), out);
         assertTrue(out.contains("user-events stopped with savepoint") && out.contains("orders stopped with savepoint"), out);
         assertTrue(out.contains("-- every record exactly once"), out);
     }

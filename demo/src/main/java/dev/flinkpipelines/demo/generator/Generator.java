@@ -72,6 +72,7 @@ public final class Generator implements Runnable {
         topics.put("orders", shop.get(0));
         topics.put("menu_updates", shop.get(1));
         topics.put("inventory_events", shop.get(2));
+        topics.put("video-views", new VideoViewRecords(seed + 3, f));
         return topics;
     }
 
@@ -83,7 +84,7 @@ public final class Generator implements Runnable {
     public static void main(String[] argv) {
         JobMain.run(argv, commandLine(), args -> {
             Preflight.kafka(args.get(CommonFlags.BOOTSTRAP_SERVERS), List.of(args.get(USER_EVENTS_TOPIC), args.get(EVENTS_RAW_TOPIC),
-                    "orders", "menu_updates", "inventory_events"));
+                    "orders", "menu_updates", "inventory_events", "video-views"));
             Generator generator = new Generator(args.get(CommonFlags.BOOTSTRAP_SERVERS),
                     allTopics(args.get(USER_EVENTS_TOPIC), args.get(EVENTS_RAW_TOPIC), fractions(args)), args.get(RATE));
             Runtime.getRuntime().addShutdownHook(new Thread(generator::stop));
