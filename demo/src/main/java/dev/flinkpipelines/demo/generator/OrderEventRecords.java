@@ -14,14 +14,10 @@ import java.util.UUID;
  * order_cancelled. Amounts are whole VND (80 % of orders) or USD cents. Plus the configured
  * share of invalid records, duplicates (the same event id sent again), out-of-order and late events.
  */
-public final class OrderEventRecords implements TrafficSource {
+public final class OrderEventRecords extends KindedTraffic {
 
-    private final Random random;
-    private final Fractions fractions;
     private final List<Order> open = new ArrayList<>();
     private long nextOrder = 100_000;
-    private byte[] previous;
-    private byte[] previousKey;
 
     /** An order in flight and the step it reached. */
     private static final class Order {
@@ -42,19 +38,11 @@ public final class OrderEventRecords implements TrafficSource {
     }
 
     public OrderEventRecords(long seed, Fractions fractions) {
-        this.random = new Random(seed);
-        this.fractions = fractions;
+        super(seed, fractions);
     }
 
     @Override
-    public Generated next(long nowMillis) {
-        Kind kind = fractions.pick(random.nextDouble(), previous != null);
-        if (kind == Kind.INVALID) {
-            return new Generated(kind, null, invalid(nowMillis));
-        }
-        if (kind == Kind.DUPLICATE) {
-            return new Generated(kind, previousKey, previous);
-        }
+    protected Generated valid(Kind kind, long nowMillis) {
         Order order = open.isEmpty() || random.nextInt(3) == 0 ? newOrder() : open.get(random.nextInt(open.size()));
         String eventType;
         String status;
@@ -74,10 +62,9 @@ public final class OrderEventRecords implements TrafficSource {
                 status = order.outcome;
         }
         long eventTime = Fractions.eventTime(kind, nowMillis, random);
-        previous = json(UUID.randomUUID().toString(), Instant.ofEpochMilli(eventTime).toString(), eventType, order.orderId,
-                order.userId, order.amount.toPlainString(), order.currency, status);
-        previousKey = order.orderId.getBytes(StandardCharsets.UTF_8);
-        return new Generated(kind, previousKey, previous);
+        return new Generated(kind, order.orderId.getBytes(StandardCharsets.UTF_8), json(UUID.randomUUID().toString(),
+                Instant.ofEpochMilli(eventTime).toString(), eventType, order.orderId, order.userId, order.amount.toPlainString(),
+                order.currency, status));
     }
 
     private Order newOrder() {
@@ -92,7 +79,8 @@ public final class OrderEventRecords implements TrafficSource {
         return order;
     }
 
-    private byte[] invalid(long nowMillis) {
+    @Override
+    protected byte[] invalid(long nowMillis) {
         String id = UUID.randomUUID().toString();
         String time = Instant.ofEpochMilli(nowMillis).toString();
         switch (random.nextInt(5)) {

@@ -10,41 +10,29 @@ import java.util.Random;
  * (the same payload sent again), out of order (a few seconds old) and late (minutes old, beyond
  * the job's default allowed lateness).
  */
-public final class UserEventRecords implements TrafficSource {
+public final class UserEventRecords extends KindedTraffic {
 
     private static final String[] TYPES = {"view", "click", "play", "pause", "like", "share", "rate"};
     private static final int[] TYPE_WEIGHTS = {40, 25, 15, 8, 6, 4, 2};
 
-    private final Random random;
-    private final Fractions fractions;
-    private byte[] previous;
-    private byte[] previousKey;
 
     public UserEventRecords(long seed, Fractions fractions) {
-        this.random = new Random(seed);
-        this.fractions = fractions;
+        super(seed, fractions);
     }
 
     @Override
-    public Generated next(long nowMillis) {
-        Kind kind = fractions.pick(random.nextDouble(), previous != null);
-        if (kind == Kind.INVALID) {
-            return new Generated(kind, null, invalid(nowMillis));
-        }
-        if (kind == Kind.DUPLICATE) {
-            return new Generated(kind, previousKey, previous);
-        }
+    protected Generated valid(Kind kind, long nowMillis) {
         long timestamp = Fractions.eventTime(kind, nowMillis, random);
         int user = skewed(1_000, 1.2);
         // keyed by user, as a real producer would: one user's events stay in order, and every
         // partition keeps receiving data (un-keyed records stick to one partition for a while,
         // and a partition left silent holds the watermark back)
-        previousKey = String.valueOf(user).getBytes(StandardCharsets.UTF_8);
-        previous = json(user, skewed(200, 1.4), type(), timestamp);
-        return new Generated(kind, previousKey, previous);
+        return new Generated(kind, String.valueOf(user).getBytes(StandardCharsets.UTF_8),
+                json(user, skewed(200, 1.4), type(), timestamp));
     }
 
-    private byte[] invalid(long nowMillis) {
+    @Override
+    protected byte[] invalid(long nowMillis) {
         switch (random.nextInt(6)) {
             case 0:
                 return "{\"user_id\":12,\"movie_id\":".getBytes(StandardCharsets.UTF_8); // truncated JSON

@@ -11,35 +11,28 @@ import java.util.UUID;
  * plus invalid records, duplicates (the same event sent again), out-of-order and late views (three
  * hours old: beyond the default allowed lateness, so ledgered as late).
  */
-public final class VideoViewRecords implements TrafficSource {
+public final class VideoViewRecords extends KindedTraffic {
 
     private static final String[] DEVICES = {"web", "ios", "android", "tv"};
     private static final String[] GEO = {"VN", "VN", "VN", "SG", "US", "JP", "TH"};
     private static final String[] QUALITY = {"480p", "720p", "1080p", "4k"};
 
-    private final Random random;
-    private final Fractions fractions;
     private String session = UUID.randomUUID().toString();
     private String user = "u1";
-    private byte[] previous;
-    private byte[] previousKey;
 
     public VideoViewRecords(long seed, Fractions fractions) {
-        this.random = new Random(seed);
-        this.fractions = fractions;
+        super(seed, fractions);
     }
 
     @Override
-    public Generated next(long nowMillis) {
-        Kind kind = fractions.pick(random.nextDouble(), previous != null);
-        if (kind == Kind.INVALID) {
-            return new Generated(kind, null, ("{\"event_id\":\"" + UUID.randomUUID() + "\",\"video_id\":\"v1\",\"user_id\":\"u\","
-                    + "\"session_id\":\"s\",\"timestamp\":\"" + Instant.ofEpochMilli(nowMillis) + "\",\"view_duration\":-3}")
-                    .getBytes(StandardCharsets.UTF_8));
-        }
-        if (kind == Kind.DUPLICATE) {
-            return new Generated(kind, previousKey, previous);
-        }
+    protected byte[] invalid(long nowMillis) {
+        return ("{\"event_id\":\"" + UUID.randomUUID() + "\",\"video_id\":\"v1\",\"user_id\":\"u\","
+                + "\"session_id\":\"s\",\"timestamp\":\"" + Instant.ofEpochMilli(nowMillis) + "\",\"view_duration\":-3}")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    protected Generated valid(Kind kind, long nowMillis) {
         if (random.nextInt(4) == 0) {
             session = UUID.randomUUID().toString();
             user = "u" + (1 + random.nextInt(5_000));
@@ -49,13 +42,12 @@ public final class VideoViewRecords implements TrafficSource {
         String video = "v" + (1 + (int) Math.floor(Math.pow(random.nextDouble(), 3) * 200));
         int seconds = random.nextInt(3) == 0 ? random.nextInt(30) : 30 + random.nextInt(1_800);
         String eventId = UUID.randomUUID().toString();
-        previousKey = eventId.getBytes(StandardCharsets.UTF_8);
-        previous = ("{\"event_id\":\"" + eventId + "\",\"video_id\":\"" + video + "\",\"user_id\":\"" + user
+        byte[] value = ("{\"event_id\":\"" + eventId + "\",\"video_id\":\"" + video + "\",\"user_id\":\"" + user
                 + "\",\"session_id\":\"" + session + "\",\"timestamp\":\"" + Instant.ofEpochMilli(time) + "\",\"view_duration\":"
                 + seconds + ",\"device_type\":\"" + DEVICES[random.nextInt(DEVICES.length)] + "\",\"geo_location\":\""
                 + GEO[random.nextInt(GEO.length)] + "\",\"referrer\":\"https://social.example/post/" + random.nextInt(1000)
                 + "\",\"quality\":\"" + QUALITY[random.nextInt(QUALITY.length)] + "\",\"revenue_eligible\":" + (random.nextInt(5) != 0)
                 + "}").getBytes(StandardCharsets.UTF_8);
-        return new Generated(kind, previousKey, previous);
+        return new Generated(kind, eventId.getBytes(StandardCharsets.UTF_8), value);
     }
 }
