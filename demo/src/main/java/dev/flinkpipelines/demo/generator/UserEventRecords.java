@@ -1,7 +1,6 @@
 package dev.flinkpipelines.demo.generator;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Random;
 
 /**
  * Realistic traffic for the {@code user-events} topic: a few popular movies and many quiet ones,

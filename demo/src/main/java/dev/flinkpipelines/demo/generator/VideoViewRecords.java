@@ -2,7 +2,6 @@ package dev.flinkpipelines.demo.generator;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Random;
 import java.util.UUID;
 
 /**
