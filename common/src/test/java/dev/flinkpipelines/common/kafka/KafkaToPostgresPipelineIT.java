@@ -14,6 +14,7 @@ import dev.flinkpipelines.common.postgres.TableRow;
 import dev.flinkpipelines.common.postgres.TableRowTypeInfo;
 import dev.flinkpipelines.common.postgres.TableSpec;
 import dev.flinkpipelines.testkit.FlinkTestCluster;
+import dev.flinkpipelines.testkit.JobFlags;
 import dev.flinkpipelines.testkit.KafkaExtension;
 import dev.flinkpipelines.testkit.PostgresExtension;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -73,9 +74,7 @@ class KafkaToPostgresPipelineIT {
 
         CommandLine cli = CommonFlags.forJob("it", "test").add(CommonFlags.inputTopic(topic));
         boolean batch = mode.startsWith("batch");
-        ParsedArgs args = cli.parse("--bootstrap-servers", KAFKA.bootstrapServers(), "--jdbc-url", PG.jdbcUrl(),
-                "--jdbc-user", PG.user(), "--jdbc-password", PG.password(), "--starting-offsets", "earliest",
-                "--checkpoint-interval", "200", "--parallelism", "2", "--bounded");
+        ParsedArgs args = cli.parse(JobFlags.pointingAt(KAFKA, PG, "--checkpoint-interval", "200", "--parallelism", "2", "--bounded"));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         JobEnvironment.configure(env, args);
         if (!batch) {

@@ -4,6 +4,7 @@ import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
 import dev.flinkpipelines.common.options.JobEnvironment;
 import dev.flinkpipelines.testkit.FailOnceAfterCheckpoints;
 import dev.flinkpipelines.testkit.FlinkTestCluster;
+import dev.flinkpipelines.testkit.JobFlags;
 import dev.flinkpipelines.testkit.KafkaExtension;
 import dev.flinkpipelines.testkit.PostgresExtension;
 import org.apache.flink.api.common.RuntimeExecutionMode;
@@ -140,10 +141,9 @@ class DrinkShopJobIT {
     }
 
     private void run(Topics t, UnaryOperator<DataStream<OrderLine>> hook) throws Exception {
-        ParsedArgs args = DrinkShopJob.commandLine().parse("--bootstrap-servers", KAFKA.bootstrapServers(),
+        ParsedArgs args = DrinkShopJob.commandLine().parse(JobFlags.pointingAt(KAFKA, PG,
                 "--orders-topic", t.orders, "--menu-topic", t.menu, "--inventory-topic", t.inventory,
-                "--jdbc-url", PG.jdbcUrl(), "--jdbc-user", PG.user(), "--jdbc-password", PG.password(),
-                "--starting-offsets", "earliest", "--parallelism", "2", "--bounded");
+                "--parallelism", "2", "--bounded"));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         JobEnvironment.configure(env, args);
         env.setRuntimeMode(RuntimeExecutionMode.STREAMING);

@@ -6,6 +6,7 @@ import dev.flinkpipelines.common.options.JobEnvironment;
 import dev.flinkpipelines.jobs.orders.OrdersJob;
 import dev.flinkpipelines.testkit.FailOnceAfterCheckpoints;
 import dev.flinkpipelines.testkit.FlinkTestCluster;
+import dev.flinkpipelines.testkit.JobFlags;
 import dev.flinkpipelines.testkit.KafkaExtension;
 import dev.flinkpipelines.testkit.PostgresExtension;
 import org.apache.flink.api.common.RuntimeExecutionMode;
@@ -197,10 +198,8 @@ class KpiJobIT {
     }
 
     private String[] connection(String... more) {
-        List<String> all = new ArrayList<>(List.of("--bootstrap-servers", KAFKA.bootstrapServers(), "--jdbc-url", PG.jdbcUrl(),
-                "--jdbc-user", PG.user(), "--jdbc-password", PG.password(), "--starting-offsets", "earliest",
-                "--parallelism", "2", "--bounded"));
+        List<String> all = new ArrayList<>(List.of("--parallelism", "2", "--bounded"));
         all.addAll(List.of(more));
-        return all.toArray(new String[0]);
+        return JobFlags.pointingAt(KAFKA, PG, all.toArray(new String[0]));
     }
 }

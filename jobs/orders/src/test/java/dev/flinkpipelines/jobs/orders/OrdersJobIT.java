@@ -5,6 +5,7 @@ import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
 import dev.flinkpipelines.common.options.JobEnvironment;
 import dev.flinkpipelines.testkit.FailOnceAfterCheckpoints;
 import dev.flinkpipelines.testkit.FlinkTestCluster;
+import dev.flinkpipelines.testkit.JobFlags;
 import dev.flinkpipelines.testkit.KafkaExtension;
 import dev.flinkpipelines.testkit.PostgresExtension;
 import org.apache.flink.api.common.RuntimeExecutionMode;
@@ -132,9 +133,8 @@ class OrdersJobIT {
         String e2 = event("66666666-6666-4666-8666-666666666666", "2025-11-30T15:30:05Z", "payment_success", "ORD5", "USR5", "7.50", "USD", "success");
         KAFKA.produceLines(in, 0, List.of(e1, e1, "[]"));
         KAFKA.produceLines(in, 1, List.of(e2));
-        ParsedArgs args = OrdersJob.commandLine().parse("--bootstrap-servers", KAFKA.bootstrapServers(), "--input-topic", in,
-                "--output-topic", out, "--jdbc-url", PG.jdbcUrl(), "--jdbc-user", PG.user(), "--jdbc-password", PG.password(),
-                "--starting-offsets", "earliest", "--parallelism", "2", "--bounded");
+        ParsedArgs args = OrdersJob.commandLine().parse(JobFlags.pointingAt(KAFKA, PG,
+                "--input-topic", in, "--output-topic", out, "--parallelism", "2", "--bounded"));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         JobEnvironment.configure(env, args);
         OrdersJob.build(env, args);
@@ -149,9 +149,8 @@ class OrdersJobIT {
 
     private void runBoundedStreaming(String in, String out, UnaryOperator<org.apache.flink.streaming.api.datastream.DataStream<OrderEvent>> hook,
             String parallelism) throws Exception {
-        ParsedArgs args = OrdersJob.commandLine().parse("--bootstrap-servers", KAFKA.bootstrapServers(), "--input-topic", in,
-                "--output-topic", out, "--jdbc-url", PG.jdbcUrl(), "--jdbc-user", PG.user(), "--jdbc-password", PG.password(),
-                "--starting-offsets", "earliest", "--parallelism", parallelism, "--bounded");
+        ParsedArgs args = OrdersJob.commandLine().parse(JobFlags.pointingAt(KAFKA, PG,
+                "--input-topic", in, "--output-topic", out, "--parallelism", parallelism, "--bounded"));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         JobEnvironment.configure(env, args);
         // the bounded input in streaming execution: checkpoints commit both sinks, the final one the rest

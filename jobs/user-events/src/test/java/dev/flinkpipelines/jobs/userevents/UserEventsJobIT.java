@@ -5,12 +5,12 @@ import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
 import dev.flinkpipelines.common.options.JobEnvironment;
 import dev.flinkpipelines.testkit.FailOnceAfterCheckpoints;
 import dev.flinkpipelines.testkit.FlinkTestCluster;
+import dev.flinkpipelines.testkit.JobFlags;
 import dev.flinkpipelines.testkit.KafkaExtension;
 import dev.flinkpipelines.testkit.PostgresExtension;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.BeforeEach;
@@ -151,11 +151,9 @@ class UserEventsJobIT {
     // ---- fixtures -----------------------------------------------------------------------------
 
     private ParsedArgs args(String topic, String... more) throws Exception {
-        List<String> all = new ArrayList<>(List.of("--bootstrap-servers", KAFKA.bootstrapServers(), "--input-topic", topic,
-                "--jdbc-url", PG.jdbcUrl(), "--jdbc-user", PG.user(), "--jdbc-password", PG.password(),
-                "--starting-offsets", "earliest"));
+        List<String> all = new ArrayList<>(List.of("--input-topic", topic));
         all.addAll(List.of(more));
-        return UserEventsJob.commandLine().parse(all.toArray(new String[0]));
+        return UserEventsJob.commandLine().parse(JobFlags.pointingAt(KAFKA, PG, all.toArray(new String[0])));
     }
 
     private static String event(int user, int movie, String type, String time) {

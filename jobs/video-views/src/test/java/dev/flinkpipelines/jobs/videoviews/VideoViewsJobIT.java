@@ -5,6 +5,7 @@ import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
 import dev.flinkpipelines.common.options.JobEnvironment;
 import dev.flinkpipelines.testkit.FailOnceAfterCheckpoints;
 import dev.flinkpipelines.testkit.FlinkTestCluster;
+import dev.flinkpipelines.testkit.JobFlags;
 import dev.flinkpipelines.testkit.KafkaExtension;
 import dev.flinkpipelines.testkit.PostgresExtension;
 import org.apache.flink.api.common.RuntimeExecutionMode;
@@ -123,11 +124,9 @@ class VideoViewsJobIT {
     }
 
     private String[] args(String topic, String... more) {
-        List<String> all = new ArrayList<>(List.of("--bootstrap-servers", KAFKA.bootstrapServers(), "--input-topic", topic,
-                "--jdbc-url", PG.jdbcUrl(), "--jdbc-user", PG.user(), "--jdbc-password", PG.password(),
-                "--starting-offsets", "earliest", "--parallelism", "2", "--bounded"));
+        List<String> all = new ArrayList<>(List.of("--input-topic", topic, "--parallelism", "2", "--bounded"));
         all.addAll(List.of(more));
-        return all.toArray(new String[0]);
+        return JobFlags.pointingAt(KAFKA, PG, all.toArray(new String[0]));
     }
 
     /** The bounded topic in streaming execution, into the public schema. */
