@@ -10,6 +10,7 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.streaming.api.datastream.DataStream;
 
 import java.io.IOException;
@@ -37,6 +38,13 @@ import java.util.Set;
  * rows.sinkTo(sink).uid("postgres-sink").name("PostgreSQL (exactly once)");
  * }</pre>
  *
+ * <p>{@link DeliveryGuarantee#AT_LEAST_ONCE} ({@link Builder#deliveryGuarantee}) keeps the same writer
+ * but ends each checkpoint's transaction with a plain {@code COMMIT} at the barrier instead of
+ * {@code PREPARE TRANSACTION} + {@code COMMIT PREPARED}, and hands nothing to the committer: rows
+ * are visible one checkpoint-completion earlier, and a replay after a failure writes them again
+ * (a COPY table with a unique key then fails the replay). It exists to measure what exactly once
+ * costs (see docs/BENCHMARKS.md) and for tables that absorb replays.
+ *
  * <p>Not final on purpose: tests wrap the committer to crash between prepare and commit.
  */
 public class ExactlyOncePostgresSink
@@ -51,18 +59,36 @@ public class ExactlyOncePostgresSink
     private final List<TableSpec> tables;
     private final int batchSize;
     private final Duration lockTimeout;
+    private final DeliveryGuarantee deliveryGuarantee;
 
     protected ExactlyOncePostgresSink(ExactlyOncePostgresSink other) {
-        this(other.sinkId, other.connection, other.tables, other.batchSize, other.lockTimeout);
+        this(other.sinkId, other.connection, other.tables, other.batchSize, other.lockTimeout, other.deliveryGuarantee);
     }
 
-    private ExactlyOncePostgresSink(
-            String sinkId, PostgresConnectionSettings connection, List<TableSpec> tables, int batchSize, Duration lockTimeout) {
+    private ExactlyOncePostgresSink(String sinkId, PostgresConnectionSettings connection, List<TableSpec> tables,
+            int batchSize, Duration lockTimeout, DeliveryGuarantee deliveryGuarantee) {
         this.sinkId = sinkId;
         this.connection = connection;
         this.tables = List.copyOf(tables);
         this.batchSize = batchSize;
         this.lockTimeout = lockTimeout;
+        this.deliveryGuarantee = checkGuarantee(deliveryGuarantee);
+    }
+
+    private static DeliveryGuarantee checkGuarantee(DeliveryGuarantee guarantee) {
+        if (guarantee != DeliveryGuarantee.EXACTLY_ONCE && guarantee != DeliveryGuarantee.AT_LEAST_ONCE) {
+            throw new IllegalArgumentException("delivery guarantee must be EXACTLY_ONCE or AT_LEAST_ONCE: " + guarantee);
+        }
+        return guarantee;
+    }
+
+    public DeliveryGuarantee deliveryGuarantee() {
+        return deliveryGuarantee;
+    }
+
+    /** The same sink (id, connection, tables, batch size) with another delivery guarantee. */
+    public ExactlyOncePostgresSink withDeliveryGuarantee(DeliveryGuarantee guarantee) {
+        return new ExactlyOncePostgresSink(sinkId, connection, tables, batchSize, lockTimeout, guarantee);
     }
 
     /**
@@ -146,6 +172,7 @@ public class ExactlyOncePostgresSink
                 tables,
                 batchSize,
                 lockTimeout,
+                deliveryGuarantee == DeliveryGuarantee.EXACTLY_ONCE,
                 context.getTaskInfo().getIndexOfThisSubtask(),
                 context.getTaskInfo().getNumberOfParallelSubtasks(),
                 context.getRestoredCheckpointId(),
@@ -176,6 +203,7 @@ public class ExactlyOncePostgresSink
         private final List<TableSpec> tables = new ArrayList<>();
         private int batchSize = 1000;
         private Duration lockTimeout = Duration.ofMinutes(2);
+        private DeliveryGuarantee deliveryGuarantee = DeliveryGuarantee.EXACTLY_ONCE;
 
         private Builder(String sinkId, PostgresConnectionSettings connection) {
             this.sinkId = TransactionId.checkSinkId(sinkId);
@@ -205,6 +233,15 @@ public class ExactlyOncePostgresSink
             return this;
         }
 
+        /**
+         * {@code EXACTLY_ONCE} (the default): prepare at the barrier, commit when the checkpoint
+         * completes. {@code AT_LEAST_ONCE}: plain {@code COMMIT} at the barrier, no committables.
+         */
+        public Builder deliveryGuarantee(DeliveryGuarantee guarantee) {
+            this.deliveryGuarantee = checkGuarantee(guarantee);
+            return this;
+        }
+
         public ExactlyOncePostgresSink build() {
             if (tables.isEmpty()) {
                 throw new IllegalStateException("sink " + sinkId + " has no tables");
@@ -215,7 +252,7 @@ public class ExactlyOncePostgresSink
                     throw new IllegalStateException("sink " + sinkId + " lists table " + t.name() + " twice");
                 }
             }
-            return new ExactlyOncePostgresSink(sinkId, connection, tables, batchSize, lockTimeout);
+            return new ExactlyOncePostgresSink(sinkId, connection, tables, batchSize, lockTimeout, deliveryGuarantee);
         }
     }
 }

@@ -50,6 +50,8 @@ final class PostgresTransactionWriter
     private final String sinkId;
     private final int subtask;
     private final int batchSize;
+    /** false: at least once, a plain COMMIT at the barrier and no committables. */
+    private final boolean exactlyOnce;
     private final MailboxExecutor mailbox;
     private final Map<String, TableBuffer> buffers = new LinkedHashMap<>();
 
@@ -66,6 +68,7 @@ final class PostgresTransactionWriter
     private final Counter transactionsPrepared;
     private final Counter transactionsRolledBack;
     private final Counter rowsCarriedOver;
+    private final Counter transactionsCommitted;
 
     PostgresTransactionWriter(
             PostgresConnectionSettings settings,
@@ -73,6 +76,7 @@ final class PostgresTransactionWriter
             List<TableSpec> tables,
             int batchSize,
             Duration lockTimeout,
+            boolean exactlyOnce,
             int subtask,
             int parallelism,
             OptionalLong restoredCheckpointId,
@@ -84,6 +88,7 @@ final class PostgresTransactionWriter
         this.sinkId = sinkId;
         this.subtask = subtask;
         this.batchSize = batchSize;
+        this.exactlyOnce = exactlyOnce;
         this.nextWriteAttemptAt = batchSize;
         this.mailbox = mailbox;
         this.lastCheckpointId = restoredCheckpointId.orElse(0L);
@@ -94,6 +99,8 @@ final class PostgresTransactionWriter
         this.transactionsPrepared = metrics.counter("transactionsPrepared");
         this.transactionsRolledBack = metrics.counter("transactionsRolledBack");
         this.rowsCarriedOver = metrics.counter("rowsCarriedOver");
+        // at least once only: transactions this writer committed itself at a barrier
+        this.transactionsCommitted = metrics.counter("transactionsCommittedAtBarrier");
         metrics.gauge("rowsBuffered", () -> bufferedRows);
 
         try {
@@ -222,6 +229,9 @@ final class PostgresTransactionWriter
 
     @Override
     public Collection<PreparedTransaction> prepareCommit() throws IOException {
+        if (!exactlyOnce) {
+            return commitAtBarrier();
+        }
         if (bufferedRows > 0 && !writeBufferedRows()) {
             rowsCarriedOver.inc(bufferedRows);
             LOG.info("Sink {} subtask {}: previous transaction {} not committed yet; carrying {} rows in"
@@ -246,6 +256,28 @@ final class PostgresTransactionWriter
         previousGid = gid;
         nextWriteAttemptAt = batchSize;
         return List.of(prepared);
+    }
+
+    /**
+     * At least once: write what is buffered and COMMIT now. Nothing is ever left prepared, so no
+     * write has to wait for a previous transaction's locks and nothing goes to the committer.
+     */
+    private Collection<PreparedTransaction> commitAtBarrier() throws IOException {
+        if (bufferedRows > 0) {
+            writeBufferedRows();
+        }
+        if (transactionHasWrites) {
+            try {
+                connection.commit();
+            } catch (SQLException e) {
+                throw new IOException("sink " + sinkId + " subtask " + subtask + ": COMMIT failed: " + describe(e), e);
+            }
+            transactionsCommitted.inc();
+            transactionHasWrites = false;
+            rowsInTransaction = 0;
+        }
+        nextWriteAttemptAt = batchSize;
+        return List.of();
     }
 
     @Override

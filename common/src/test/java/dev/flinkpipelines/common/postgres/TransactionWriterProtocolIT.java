@@ -131,7 +131,7 @@ class TransactionWriterProtocolIT {
 
     private PostgresTransactionWriter writer(
             String sinkId, OptionalLong restored, MailboxExecutor mailbox, Collection<List<TableRow>> state) throws Exception {
-        return new PostgresTransactionWriter(connection, sinkId, List.of(COUNTS), 1, Duration.ofSeconds(1),
+        return new PostgresTransactionWriter(connection, sinkId, List.of(COUNTS), 1, Duration.ofSeconds(1), true,
                 0, 1, restored, mailbox, UnregisteredMetricsGroup.createSinkWriterMetricGroup(), state);
     }
 
