@@ -1,0 +1,113 @@
+package dev.flinkpipelines.bench;
+
+import dev.flinkpipelines.common.postgres.PostgresConnectionSettings;
+import dev.flinkpipelines.common.postgres.TableRow;
+import dev.flinkpipelines.common.postgres.TableSpec;
+import org.apache.flink.connector.jdbc.JdbcExactlyOnceOptions;
+import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
+import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
+import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
+import org.postgresql.xa.PGXADataSource;
+
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * flink-connector-jdbc's exactly-once (XA) sink for one of a job's tables, fed the same
+ * {@link TableRow}s the project's sink gets, with the same SQL semantics: a plain INSERT where the
+ * project COPYs, {@code ON CONFLICT DO NOTHING} / {@code DO UPDATE} where it does.
+ */
+final class XaSinks {
+
+    private XaSinks() {}
+
+    static JdbcSink<TableRow> forTable(TableSpec table, PostgresConnectionSettings pg, int batchSize) {
+        return JdbcSink.<TableRow>builder()
+                .withQueryStatement(insertSql(table), new Binder())
+                .withExecutionOptions(JdbcExecutionOptions.builder()
+                        .withBatchSize(batchSize)
+                        .withBatchIntervalMs(0)
+                        .withMaxRetries(0) // the connector requires 0 for exactly once
+                        .build())
+                .buildExactlyOnce(
+                        JdbcExactlyOnceOptions.builder()
+                                // PostgreSQL cannot run several XA transactions on one connection
+                                .withTransactionPerConnection(true)
+                                .build(),
+                        new DataSource(pg.url(), pg.user(), pg.password(), table.mode() != TableSpec.WriteMode.UPSERT));
+    }
+
+    static String insertSql(TableSpec table) {
+        List<String> columns = table.columns();
+        String insert = "INSERT INTO " + table.name() + " (" + String.join(", ", columns) + ") VALUES ("
+                + String.join(", ", java.util.Collections.nCopies(columns.size(), "?")) + ")";
+        switch (table.mode()) {
+            case INSERT_IGNORE_DUPLICATES:
+                return insert + " ON CONFLICT DO NOTHING";
+            case UPSERT:
+                List<String> updates = new ArrayList<>();
+                for (String c : columns) {
+                    if (!table.keyColumns().contains(c)) {
+                        updates.add(c + " = EXCLUDED." + c);
+                    }
+                }
+                return insert + " ON CONFLICT (" + String.join(", ", table.keyColumns()) + ") DO UPDATE SET "
+                        + String.join(", ", updates);
+            default:
+                return insert;
+        }
+    }
+
+    /** Binds a row's values the way the project's sink does. */
+    private static final class Binder implements JdbcStatementBuilder<TableRow> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void accept(PreparedStatement statement, TableRow row) throws SQLException {
+            for (int i = 0; i < row.arity(); i++) {
+                Object value = row.value(i);
+                if (value instanceof Instant) {
+                    statement.setObject(i + 1, OffsetDateTime.ofInstant((Instant) value, ZoneOffset.UTC));
+                } else if (value instanceof byte[]) {
+                    statement.setBytes(i + 1, (byte[]) value);
+                } else {
+                    statement.setObject(i + 1, value);
+                }
+            }
+        }
+    }
+
+    /** PostgreSQL's own XADataSource, created on the task manager. */
+    private static final class DataSource implements org.apache.flink.util.function.SerializableSupplier<javax.sql.XADataSource> {
+        private static final long serialVersionUID = 1L;
+        private final String url;
+        private final String user;
+        private final String password;
+        private final boolean rewriteBatches;
+
+        DataSource(String url, String user, String password, boolean rewriteBatches) {
+            this.url = url;
+            this.user = user;
+            this.password = password;
+            this.rewriteBatches = rewriteBatches;
+        }
+
+        @Override
+        public javax.sql.XADataSource get() {
+            PGXADataSource ds = new PGXADataSource();
+            ds.setUrl(url);
+            ds.setUser(user);
+            ds.setPassword(password);
+            // the same batching the project's connections use; not for upserts, where one
+            // rewritten statement may not touch a key twice
+            ds.setReWriteBatchedInserts(rewriteBatches);
+            ds.setApplicationName("bench-xa-sink");
+            return ds;
+        }
+    }
+}
