@@ -166,6 +166,7 @@ public class ExactlyOncePostgresSink
     @Override
     public StatefulSinkWriter<TableRow, List<TableRow>> restoreWriter(
             WriterInitContext context, Collection<List<TableRow>> recoveredState) throws IOException {
+        PostgresConnectionSettings.deregisterDriverOnRelease(context.getUserCodeClassLoader());
         return new PostgresTransactionWriter(
                 connection,
                 sinkId,
