@@ -114,6 +114,35 @@ class TransactionWriterProtocolIT {
     }
 
     @Test
+    void aBacklogBehindAPreparedTransactionHoldsTheInputUntilTheCommitInsteadOfBufferingOn() throws Exception {
+        QueueMailbox mailbox = new QueueMailbox();
+        PostgresTransactionWriter writer = writer("backlog", OptionalLong.empty(), mailbox, List.of());
+        Committer<PreparedTransaction> committer = committer("backlog");
+
+        writer.write(TableRow.of("proto_counts", 1, 1L), null);
+        PreparedTransaction first = single(writer.prepareCommit());
+        writer.snapshotState(1);
+        // checkpoint 1 completes while the writer is busy with a backlog; its notification waits in the mailbox
+        mailbox.queue.add(() -> commit(committer, first));
+        for (int i = 0; i < 9; i++) {
+            writer.write(TableRow.of("proto_counts", 100 + i, 1L), null);
+        }
+        assertEquals(1, mailbox.queue.size(), "below ten batches the writer only buffers");
+        writer.write(TableRow.of("proto_counts", 1, 2L), null);
+        assertTrue(mailbox.queue.isEmpty(), "at ten batches it yields until the commit has run");
+        assertEquals(List.of("1|1"), PG.rows("SELECT k, n FROM proto_counts"));
+
+        PreparedTransaction second = single(writer.prepareCommit());
+        assertEquals("backlog:0:2", second.gid());
+        commit(committer, second);
+        writer.close();
+        committer.close();
+        assertEquals(10, PG.rows("SELECT k FROM proto_counts").size(), "keys 1 and 100..108");
+        assertEquals(List.of("2"), PG.rows("SELECT n FROM proto_counts WHERE k = 1"));
+        assertEquals(List.of(), PG.preparedTransactions());
+    }
+
+    @Test
     void orphansAreSplitAmongNewSubtasksAndRestoredOnesAreLeftToTheCommitter() {
         List<TransactionId> own = List.of(
                 new TransactionId("s", 0, 4), new TransactionId("s", 1, 4),
