@@ -320,6 +320,8 @@ public final class Bench {
         opts.forEach((k, v) -> cmd.add(k + "=" + v));
         cmd.add("--");
         cmd.addAll(jobFlags(job, variant, bounded, checkpointInterval, freshness != null ? freshness.topic() : null));
+        double pgCpuBefore = CpuTime.postgres();
+        double ownCpuBefore = CpuTime.thisJvm();
         Process process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.PIPE).start();
         String resultLine = null;
         List<String> tail = new ArrayList<>();
@@ -344,6 +346,8 @@ public final class Bench {
         if (!process.waitFor(args.get(RUN_TIMEOUT).toMillis() + 120_000, TimeUnit.MILLISECONDS)) {
             process.destroyForcibly();
         }
+        run.cpuPostgres = CpuTime.postgres() - pgCpuBefore;
+        run.cpuKafka = CpuTime.thisJvm() - ownCpuBefore;
         if (resultLine == null) {
             run.status = "CRASHED";
             run.error = "the job JVM ended without a result (exit " + process.exitValue() + "): " + String.join(" | ", tail);
@@ -368,9 +372,9 @@ public final class Bench {
             }
             run.preparedLeft = prepared.size();
         }
-        step(String.format(Locale.ROOT, "%s: %s in %.1f s = %,.0f events/s; rows %s; prepared left %d; heap peak %d MB (live %d MB), RSS %d MB%s",
+        step(String.format(Locale.ROOT, "%s: %s in %.1f s = %,.0f events/s; rows %s; prepared left %d; heap peak %d MB (live %d MB), RSS %d MB; CPU s: flink %.0f, postgres %.0f, kafka+bench %.0f%s",
                 label, run.status, run.seconds, run.eventsPerSecond(), run.rows, run.preparedLeft, run.heapPeakMb,
-                run.heapLivePeakMb, run.rssPeakMb, run.error.isEmpty() ? "" : "; error: " + abbreviate(run.error, 300)));
+                run.heapLivePeakMb, run.rssPeakMb, run.cpuFlink, run.cpuPostgres, run.cpuKafka, run.error.isEmpty() ? "" : "; error: " + abbreviate(run.error, 300)));
         return run;
     }
 
@@ -461,6 +465,7 @@ public final class Bench {
                 case "heapPeakMb": run.heapPeakMb = Long.parseLong(v); break;
                 case "heapLivePeakMb": run.heapLivePeakMb = Long.parseLong(v); break;
                 case "rssPeakMb": run.rssPeakMb = Long.parseLong(v); break;
+                case "cpuSeconds": run.cpuFlink = Double.parseDouble(v); break;
                 default: break;
             }
         }

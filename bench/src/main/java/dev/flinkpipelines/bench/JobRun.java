@@ -61,6 +61,7 @@ public final class JobRun {
         result.put("heapPeakMb", String.valueOf(memory.heapPeak / (1 << 20)));
         result.put("heapLivePeakMb", String.valueOf(memory.heapAfterGcPeak / (1 << 20)));
         result.put("rssPeakMb", String.valueOf(MemorySampler.rssPeakKb() / 1024));
+        result.put("cpuSeconds", String.format(java.util.Locale.ROOT, "%.1f", CpuTime.thisJvm()));
         StringBuilder line = new StringBuilder("BENCH-RESULT ");
         result.forEach((k, v) -> line.append(k).append('=').append(v).append(';'));
         line.append("error=").append(error.replace('\n', ' '));

@@ -31,8 +31,8 @@ final class Report {
                 + " are truncated before every run. The **ceiling** is PostgreSQL COPY of the rows the exactly-once run wrote"
                 + " into empty tables with the same indexes, one COPY stream per table; as events/s it is N events' worth of"
                 + " output rows per COPY second.\n\n");
-        md.append("| job | events | rows written (exactly once) | COPY ceiling rows/s | ceiling events/s | variant | mode | writes | result | events/s | % of ceiling | vs at-least-once | heap peak / live MB | RSS MB |\n");
-        md.append("|---|---:|---|---:|---:|---|---|---|---|---:|---:|---:|---:|---:|\n");
+        md.append("| job | events | rows written (exactly once) | COPY ceiling rows/s | ceiling events/s | variant | mode | writes | result | events/s | % of ceiling | vs at-least-once | heap peak / live MB | RSS MB | CPU s Flink / PostgreSQL / Kafka |\n");
+        md.append("|---|---:|---|---:|---:|---|---|---|---|---:|---:|---:|---:|---:|---|\n");
         for (Results.Job j : r.jobs) {
             Results.Run alo = j.runs.get(Variant.AT_LEAST_ONCE);
             boolean first = true;
@@ -48,7 +48,8 @@ final class Report {
                         .append(run.ok() && j.ceiling != null ? pct(run.eventsPerSecond() / j.ceilingEventsPerSecond()) : "—").append(" | ")
                         .append(run.ok() && alo != null && alo.ok() && run != alo ? pct(run.eventsPerSecond() / alo.eventsPerSecond()) : "—").append(" | ")
                         .append(run.heapPeakMb).append(" / ").append(run.heapLivePeakMb).append(" | ")
-                        .append(run.rssPeakMb).append(" |\n");
+                        .append(run.rssPeakMb).append(" | ")
+                        .append(String.format(Locale.ROOT, "%.0f / %.0f / %.0f", run.cpuFlink, run.cpuPostgres, run.cpuKafka)).append(" |\n");
                 first = false;
             }
         }
@@ -85,7 +86,9 @@ final class Report {
         md.append("\nMemory: each run is its own JVM (`-Xmx` above) holding the JobManager and the TaskManager; \"heap peak\" is"
                 + " the highest used heap sampled every 100 ms (includes garbage not yet collected), \"live\" the highest heap"
                 + " left after a collection (MemoryPoolMXBean collection usage), RSS the kernel's peak resident set (VmHWM) of"
-                + " the whole process.\n");
+                + " the whole process. CPU seconds per run: the job's JVM (Flink and the job's Kafka clients), every PostgreSQL process,"
+                + " and the bench's JVM, which hosts the Kafka broker (and polls PostgreSQL in streaming runs); the machine has"
+                + " 2 cores, so a run of T seconds has 2T CPU seconds.\n");
 
         md.append("\n").append(KEEP_MARKER).append("\n");
         if (existing != null && Files.exists(existing)) {
