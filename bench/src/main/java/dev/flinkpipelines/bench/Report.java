@@ -44,9 +44,9 @@ final class Report {
                         .append(first && j.ceiling != null ? fmt(j.ceilingEventsPerSecond()) : "").append(" | ")
                         .append(run.variant.flag).append(" | ").append(run.mode).append(" | ").append(run.writes).append(" | ")
                         .append(outcome(run)).append(" | ")
-                        .append(run.ok() ? fmt(run.eventsPerSecond()) : "—").append(" | ")
-                        .append(run.ok() && j.ceiling != null ? pct(run.eventsPerSecond() / j.ceilingEventsPerSecond()) : "—").append(" | ")
-                        .append(run.ok() && alo != null && alo.ok() && run != alo ? pct(run.eventsPerSecond() / alo.eventsPerSecond()) : "—").append(" | ")
+                        .append(committed(run) ? fmt(run.eventsPerSecond()) : "—").append(" | ")
+                        .append(committed(run) && j.ceiling != null ? pct(run.eventsPerSecond() / j.ceilingEventsPerSecond()) : "—").append(" | ")
+                        .append(committed(run) && alo != null && alo.ok() && run != alo ? pct(run.eventsPerSecond() / alo.eventsPerSecond()) : "—").append(" | ")
                         .append(run.heapPeakMb).append(" / ").append(run.heapLivePeakMb).append(" | ")
                         .append(run.rssPeakMb).append(" | ")
                         .append(String.format(Locale.ROOT, "%.0f / %.0f / %.0f", run.cpuFlink, run.cpuPostgres, run.cpuKafka)).append(" |\n");
@@ -175,7 +175,15 @@ final class Report {
         return String.join("<br>", parts);
     }
 
+    /** The run finished and committed rows (the XA sink in BATCH finishes with none). */
+    private static boolean committed(Results.Run run) {
+        return run.ok() && run.rows.values().stream().mapToLong(Long::longValue).sum() > 0;
+    }
+
     private static String outcome(Results.Run run) {
+        if (run.ok() && !committed(run)) {
+            return "**finished, 0 rows committed**, " + run.preparedLeft + " prepared left";
+        }
         if (run.ok()) {
             return run.preparedLeft > 0 ? "ok, " + run.preparedLeft + " prepared left" : "ok";
         }
