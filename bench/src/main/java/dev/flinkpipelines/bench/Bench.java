@@ -95,11 +95,15 @@ public final class Bench {
             for (String j : args.get(JOBS).split(",")) {
                 jobs.add(Jobs.byName(j.trim()));
             }
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--jobs: " + e.getMessage());
+        }
+        try {
             for (String v : args.get(VARIANTS).split(",")) {
                 variants.add(Variant.of(v));
             }
         } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
+            throw new UsageException("--variants: " + e.getMessage());
         }
         if (!variants.contains(Variant.EXACTLY_ONCE) && (variants.contains(Variant.XA) || variants.contains(Variant.EXACTLY_ONCE_STREAMING))) {
             throw new UsageException("--variants: xa and exactly-once-streaming need exactly-once (its row counts tell when they are done)");
@@ -111,7 +115,7 @@ public final class Bench {
                 try {
                     freshnessIntervals.add(intervalParser.parse("--interval", i.trim()).get(interval));
                 } catch (UsageException e) {
-                    throw new UsageException("--freshness-intervals: '" + i.trim() + "': " + e.getMessage().replaceFirst("^--interval:? ?", ""));
+                    throw new UsageException("--freshness-intervals: '" + i.trim() + "': " + e.getMessage().replaceFirst("^--interval '[^']*': ", ""));
                 }
             }
         }
