@@ -1,0 +1,365 @@
+package dev.flinkpipelines.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.flinkpipelines.e2e.StandaloneSessionCluster.CliResult;
+import dev.flinkpipelines.testkit.KafkaExtension;
+import dev.flinkpipelines.testkit.PostgresExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The deployment, end to end: a real standalone Flink 2.2.1 session cluster (a JobManager process and
+ * a TaskManager process, configured from {@code flink-conf/config.yaml}), every job's shaded jar
+ * submitted with Flink's CLI exactly as the README's "Deploy" section does, real Kafka and
+ * PostgreSQL. Three phases of traffic, each checked row by row:
+ * <ol>
+ *   <li>every job running, its counters non-zero in the REST API and on the Prometheus endpoint;</li>
+ *   <li>an upgrade: orders stopped with a savepoint, traffic produced while it is down, the jar
+ *       resubmitted from the savepoint — its dedup state must still drop copies of earlier events;</li>
+ *   <li>the TaskManager killed with SIGKILL mid-stream and a new one started.</li>
+ * </ol>
+ * After each, every table holds every expected row exactly once; at the end, after stopping every
+ * job with a savepoint, no prepared transaction is left.
+ */
+class SessionClusterE2EIT {
+
+    @RegisterExtension
+    static final PostgresExtension PG = new PostgresExtension();
+
+    @RegisterExtension
+    static final KafkaExtension KAFKA = new KafkaExtension();
+
+    private static final Duration CLI_TIMEOUT = Duration.ofMinutes(3);
+    private static final Duration ROWS_TIMEOUT = Duration.ofMinutes(4);
+    private static final Pattern JOB_ID = Pattern.compile("JobID ([0-9a-f]{32})");
+    private static final Pattern SAVEPOINT = Pattern.compile("Savepoint completed\\. Path: (\\S+)");
+
+    /** The cluster's conf, logs, checkpoints and savepoints; kept after the run for a look at the logs. */
+    private final Path home = Path.of("target", "e2e-cluster").toAbsolutePath();
+
+    private StandaloneSessionCluster cluster;
+    private final Map<String, String> topics = new LinkedHashMap<>();
+    /** job -> its flags (after the jar) and its current job id. */
+    private final Map<String, List<String>> flags = new LinkedHashMap<>();
+    private final Map<String, String> jobIds = new LinkedHashMap<>();
+
+    @Test
+    void everyJobRunsOnASessionClusterThroughAnUpgradeAndATaskManagerCrash() throws Exception {
+        topics.put("user-events", KAFKA.createTopic("user-events", 2));
+        topics.put("events_raw", KAFKA.createTopic("events_raw", 1));
+        topics.put("events_clean", KAFKA.createTopic("events_clean", 1));
+        topics.put("orders", KAFKA.createTopic("orders", 1));
+        topics.put("menu", KAFKA.createTopic("menu_updates", 1));
+        topics.put("inventory", KAFKA.createTopic("inventory_events", 1));
+        topics.put("video-views", KAFKA.createTopic("video-views", 2));
+        defineJobs();
+        deleteRecursively(home);
+
+        try (StandaloneSessionCluster started = StandaloneSessionCluster.start(
+                Path.of("..", "flink-conf"), Path.of("target", "flink", "lib").toAbsolutePath(), home)) {
+            cluster = started;
+            for (String job : flags.keySet()) {
+                jobIds.put(job, submit(job, null));
+            }
+
+            Traffic traffic = new Traffic();
+            produce(traffic.menu());
+            produce(traffic.phase(1));
+            awaitExactRows(traffic, "phase 1");
+            for (String job : jobIds.keySet()) {
+                assertRunningWithCounters(job);
+            }
+            assertPrometheusServesJobCounters();
+
+            // upgrade: stop with a savepoint, traffic arrives meanwhile, resume the jar from the savepoint
+            String savepoint = stopWithSavepoint("orders");
+            produce(traffic.phase(2));
+            jobIds.put("orders", submit("orders", savepoint));
+            awaitExactRows(traffic, "phase 2, orders resumed from " + savepoint);
+
+            // crash: SIGKILL the TaskManager while records flow, then start a new one
+            List<Traffic.Batch> chunks = chunks(traffic.phase(3), 4);
+            produce(chunks.get(0));
+            produce(chunks.get(1));
+            cluster.killTaskManagers();
+            produce(chunks.get(2));
+            cluster.startTaskManager();
+            produce(chunks.get(3));
+            awaitExactRows(traffic, "phase 3, after the TaskManager was killed");
+            for (String job : jobIds.keySet()) {
+                assertEquals("RUNNING", cluster.rest("/jobs/" + jobIds.get(job)).path("state").asText(), job);
+            }
+
+            // a clean stop commits what is prepared and leaves nothing behind
+            for (String job : List.copyOf(jobIds.keySet())) {
+                stopWithSavepoint(job);
+            }
+            assertEquals(List.of(), PG.preparedTransactions(), "prepared transactions left behind");
+            assertExactRowsNow(traffic);
+        }
+    }
+
+    private void defineJobs() {
+        flags.put("user-events", List.of("--input-topic", topics.get("user-events")));
+        // a horizon spanning all three phases: copies of phase-1 events come back in phase 2, after the upgrade
+        flags.put("orders", List.of("--input-topic", topics.get("events_raw"), "--output-topic", topics.get("events_clean"),
+                "--dedup-horizon", "1h"));
+        // the test's streams go quiet between phases; idle sooner than the 30 s default
+        flags.put("kpi", List.of("--input-topic", topics.get("events_clean"), "--source-idle-timeout", "2s"));
+        flags.put("drink-shop", List.of("--orders-topic", topics.get("orders"), "--menu-topic", topics.get("menu"),
+                "--inventory-topic", topics.get("inventory"), "--source-idle-timeout", "2s"));
+        flags.put("video-views", List.of("--input-topic", topics.get("video-views")));
+    }
+
+    // ---- the CLI, as the README's Deploy section uses it ----
+
+    private String submit(String job, String savepoint) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of("run", "-d"));
+        if (savepoint != null) {
+            args.addAll(List.of("-s", savepoint));
+        }
+        args.add(jobJar(job).toString());
+        args.addAll(List.of("--bootstrap-servers", KAFKA.bootstrapServers(), "--jdbc-url", PG.jdbcUrl(),
+                "--jdbc-user", PG.user(), "--jdbc-password", PG.password(), "--group-id", "e2e-" + job));
+        args.addAll(flags.get(job));
+        CliResult result = cluster.flink(CLI_TIMEOUT, args.toArray(String[]::new)).assertSucceeded("flink run " + job);
+        Matcher id = JOB_ID.matcher(result.output());
+        assertTrue(id.find(), "no job id in the output of flink run " + job + ":\n" + result.output());
+        String jobId = id.group(1);
+        cluster.awaitRest("/jobs/" + jobId, body -> body.path("state").asText().equals("RUNNING"), Duration.ofMinutes(1),
+                job + " RUNNING");
+        return jobId;
+    }
+
+    private String stopWithSavepoint(String job) throws IOException, InterruptedException {
+        // no --savepointPath: the cluster's execution.checkpointing.savepoint-dir is the default
+        CliResult result = cluster.flink(CLI_TIMEOUT, "stop", jobIds.get(job)).assertSucceeded("flink stop " + job);
+        Matcher path = SAVEPOINT.matcher(result.output());
+        assertTrue(path.find(), "no savepoint path in the output of flink stop " + job + ":\n" + result.output());
+        cluster.awaitRest("/jobs/" + jobIds.get(job), body -> body.path("state").asText().equals("FINISHED"),
+                Duration.ofMinutes(1), job + " FINISHED");
+        assertTrue(path.group(1).startsWith(cluster.home().resolve("savepoints").toUri().toString().replaceAll("/$", ""))
+                || path.group(1).contains(cluster.home().resolve("savepoints").toString()), path.group(1));
+        return path.group(1);
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (Stream<Path> paths = Files.walk(dir)) {
+                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+
+    private static Path jobJar(String job) throws IOException {
+        Path target = Path.of("..", "jobs", job, "target").toAbsolutePath().normalize();
+        try (Stream<Path> files = Files.list(target)) {
+            return files.filter(p -> p.getFileName().toString().matches(Pattern.quote(job) + "-[0-9][^/]*\\.jar"))
+                    .filter(p -> !p.getFileName().toString().endsWith("-classes.jar"))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError("no shaded jar for " + job + " in " + target + " (run mvn package)"));
+        }
+    }
+
+    // ---- REST and Prometheus ----
+
+    /**
+     * The job is RUNNING and its own counters are non-zero in the REST API (what the web UI shows).
+     * The JobManager fetches metrics from the TaskManagers every few seconds, so this polls.
+     */
+    private void assertRunningWithCounters(String job) throws IOException, InterruptedException {
+        List<String> required = new ArrayList<>(List.of("recordsIn", "recordsValid", "rowsWritten", "transactionsCommitted"));
+        if (!job.equals("kpi") && !job.equals("drink-shop")) {
+            required.add("recordsInvalid");
+        }
+        if (job.equals("orders") || job.equals("video-views")) {
+            required.add("duplicatesDropped");
+        }
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(1));
+        Map<String, Long> counters;
+        do {
+            JsonNode details = cluster.rest("/jobs/" + jobIds.get(job));
+            assertEquals("RUNNING", details.path("state").asText(), job);
+            counters = counters(jobIds.get(job), details);
+            Map<String, Long> seen = counters;
+            if (required.stream().allMatch(c -> seen.getOrDefault(c, 0L) > 0)) {
+                return;
+            }
+            Thread.sleep(1_000);
+        } while (Instant.now().isBefore(deadline));
+        throw new AssertionError(job + ": counters " + required + " should all be > 0 in the REST API, got " + counters);
+    }
+
+    /** Each job's state and counters, for failure messages. */
+    private String jobsAndCounters() {
+        StringBuilder out = new StringBuilder();
+        try {
+            out.append("\n  Kafka ").append(topics.get("events_clean")).append(" (orders -> kpi): ")
+                    .append(KAFKA.readAll(topics.get("events_clean"), "read_committed").size()).append(" committed records, ")
+                    .append(KAFKA.readAll(topics.get("events_clean"), "read_uncommitted").size()).append(" in all");
+        } catch (RuntimeException e) {
+            out.append("\n  Kafka: ").append(e);
+        }
+        for (Map.Entry<String, String> job : jobIds.entrySet()) {
+            try {
+                JsonNode details = cluster.rest("/jobs/" + job.getValue());
+                out.append("\n  ").append(job.getKey()).append(' ').append(details.path("state").asText())
+                        .append(' ').append(counters(job.getValue(), details));
+            } catch (IOException | InterruptedException | RuntimeException e) {
+                out.append("\n  ").append(job.getKey()).append(": ").append(e);
+            }
+        }
+        return out.toString();
+    }
+
+    /** The job's counters summed over vertices and subtasks, by name. */
+    private Map<String, Long> counters(String id, JsonNode details) throws IOException, InterruptedException {
+        Map<String, Long> counters = new TreeMap<>();
+        for (JsonNode vertex : details.path("vertices")) {
+            String base = "/jobs/" + id + "/vertices/" + vertex.path("id").asText() + "/metrics";
+            List<String> wanted = new ArrayList<>();
+            for (JsonNode metric : cluster.rest(base)) {
+                String metricId = metric.path("id").asText();
+                if (metricId.matches("\\d+\\..*\\.(recordsIn|recordsValid|recordsInvalid|duplicatesDropped|rowsWritten|transactionsCommitted)")) {
+                    wanted.add(metricId);
+                }
+            }
+            if (!wanted.isEmpty()) {
+                for (JsonNode value : cluster.rest(base + "?get=" + String.join(",", wanted))) {
+                    String name = value.path("id").asText().replaceAll(".*\\.", "");
+                    counters.merge(name, (long) Double.parseDouble(value.path("value").asText()), Long::sum);
+                }
+            }
+        }
+        return counters;
+    }
+
+    private void assertPrometheusServesJobCounters() throws InterruptedException {
+        String range = cluster.configuration().getString("metrics.reporter.prom.port", "");
+        int first = Integer.parseInt(range.split("-")[0]);
+        int last = Integer.parseInt(range.split("-")[1]);
+        List<String> seen = new ArrayList<>();
+        for (int port = first; port <= last; port++) {
+            try {
+                String body = cluster.httpGet(URI.create("http://localhost:" + port + "/metrics"));
+                seen.add(port + ": " + body.length() + " chars");
+                if (body.contains("flink_taskmanager_job_task_operator_recordsValid")
+                        && body.contains("flink_taskmanager_job_task_operator_transactionsCommitted")) {
+                    return;
+                }
+            } catch (IOException notListening) {
+                seen.add(port + ": " + notListening);
+            }
+        }
+        throw new AssertionError("no Prometheus endpoint in " + range + " serves the jobs' counters: " + seen);
+    }
+
+    // ---- traffic ----
+
+    private void produce(Traffic.Batch batch) {
+        // the menu first: orders are joined with the versions it carries
+        batch.lines.entrySet().stream()
+                .sorted((a, b) -> Boolean.compare(!a.getKey().equals("menu"), !b.getKey().equals("menu")))
+                .forEach(role -> role.getValue().forEach((partition, lines) ->
+                        KAFKA.produceLines(topics.get(role.getKey()), partition, lines)));
+    }
+
+    /** Splits a batch into {@code n} consecutive slices per topic partition, keeping each partition's order. */
+    private static List<Traffic.Batch> chunks(Traffic.Batch batch, int n) {
+        List<Traffic.Batch> chunks = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            chunks.add(new Traffic.Batch());
+        }
+        batch.lines.forEach((role, partitions) -> partitions.forEach((partition, lines) -> {
+            for (int i = 0; i < lines.size(); i++) {
+                chunks.get(i * n / lines.size()).add(role, partition, lines.get(i));
+            }
+        }));
+        return chunks;
+    }
+
+    // ---- the exact rows ----
+
+    private void awaitExactRows(Traffic traffic, String phase) throws Exception {
+        Instant deadline = Instant.now().plus(ROWS_TIMEOUT);
+        String mismatch;
+        do {
+            mismatch = mismatch(traffic);
+            if (mismatch == null) {
+                return;
+            }
+            Thread.sleep(1_000);
+        } while (Instant.now().isBefore(deadline));
+        throw new AssertionError(phase + ": rows still differ after " + ROWS_TIMEOUT + ": " + mismatch
+                + "\njobs: " + jobsAndCounters() + "\nlogs: " + cluster.home().resolve("log"));
+    }
+
+    private void assertExactRowsNow(Traffic traffic) throws Exception {
+        String mismatch = mismatch(traffic);
+        assertEquals(null, mismatch, "rows changed after every job was stopped");
+    }
+
+    /** The first table whose rows differ from the expectation, with both sides; null when all match. */
+    private static String mismatch(Traffic traffic) throws Exception {
+        Map<String, List<String>[]> checks = new LinkedHashMap<>();
+        checks.put("user_events", pair(traffic.userEvents, PG.rows(
+                "SELECT user_id || '|' || movie_id || '|' || event_type || '|' || "
+                        + "to_char(event_timestamp AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM user_events")));
+        checks.put("events_clean", pair(traffic.cleanEventIds, PG.rows("SELECT id FROM events_clean")));
+        checks.put("kpi_1m totals before " + traffic.lastTick(), pair(traffic.expectedKpiTotals(), PG.rows(
+                "SELECT currency || '|' || sum(orders_created) || '|' || sum(payments_initiated) || '|' || sum(payment_success)"
+                        + " || '|' || sum(payment_failed) || '|' || sum(orders_cancelled) || '|' || sum(revenue)"
+                        + " FROM kpi_1m WHERE window_start < '" + traffic.lastTick() + "'::timestamptz GROUP BY currency")));
+        checks.put("order_items_enriched", pair(traffic.enrichedLines, PG.rows(
+                "SELECT order_id || '|' || line_no || '|' || menu_id || '|' || qty || '|' || menu_status || '|'"
+                        + " || coalesce(trim_scale(menu_price)::text, 'null') FROM order_items_enriched"
+                        + " WHERE order_id NOT LIKE '%" + Traffic.TICK_SUFFIX + "'")));
+        checks.put("view_ledger", pair(traffic.ledger, PG.rows(
+                "SELECT event_id || '|' || coalesce(reason, 'counted') FROM view_ledger")));
+        List<String> deadLetters = new ArrayList<>();
+        traffic.deadLetters.forEach((job, n) -> deadLetters.add(job + "|" + n));
+        checks.put("dead_letters per job", pair(deadLetters, PG.rows("SELECT job_name || '|' || count(*) FROM dead_letters GROUP BY job_name")));
+        for (Map.Entry<String, List<String>[]> check : checks.entrySet()) {
+            List<String> expected = check.getValue()[0];
+            List<String> actual = check.getValue()[1];
+            if (!expected.equals(actual)) {
+                List<String> missing = new ArrayList<>(expected);
+                actual.forEach(missing::remove);
+                List<String> extra = new ArrayList<>(actual);
+                expected.forEach(extra::remove);
+                return check.getKey() + ": expected " + expected.size() + " rows, found " + actual.size()
+                        + "; missing " + head(missing) + "; unexpected " + head(extra);
+            }
+        }
+        return null;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String>[] pair(List<String> expected, List<String> actual) {
+        return new List[] {expected.stream().sorted().toList(), actual.stream().sorted().toList()};
+    }
+
+    private static String head(List<String> rows) {
+        return rows.size() <= 8 ? rows.toString() : rows.subList(0, 8) + " and " + (rows.size() - 8) + " more";
+    }
+}
