@@ -59,4 +59,23 @@ class StockKeeperTest {
             assertEquals(List.of(), rows(h, "inventory_alerts"), "in event time the stock never went below 10");
         }
     }
+
+    @Test
+    void changesAtTheSameInstantGiveTheSameAlertsInWhateverOrderTheyArrive() throws Exception {
+        List<List<String>> alertsPerArrivalOrder = new java.util.ArrayList<>();
+        for (List<Integer> arrival : List.of(List.of(-8, 5, -4), List.of(5, -4, -8), List.of(-4, -8, 5))) {
+            try (var h = harness()) {
+                change(h, 15, 1_000);
+                for (int delta : arrival) {
+                    h.processElement(new StreamRecord<>(new StockChange("m-1", delta, 2_000, "c" + delta), 2_000));
+                }
+                h.processWatermark(10_000);
+                alertsPerArrivalOrder.add(rows(h, "inventory_alerts"));
+            }
+        }
+        // 15 + 5 = 20, -4 = 16, -8 = 8: one crossing, by the last sale
+        assertEquals(List.of("1|8|c-8"), alertsPerArrivalOrder.get(0));
+        assertEquals(alertsPerArrivalOrder.get(0), alertsPerArrivalOrder.get(1));
+        assertEquals(alertsPerArrivalOrder.get(0), alertsPerArrivalOrder.get(2));
+    }
 }
