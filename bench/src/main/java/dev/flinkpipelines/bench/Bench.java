@@ -55,6 +55,23 @@ public final class Bench {
             "checkpoint intervals of the freshness runs, comma-separated");
     static final Flag<Duration> RUN_TIMEOUT = Flag.duration("run-timeout", Duration.ofMinutes(8), Duration.ofSeconds(10),
             ChronoUnit.SECONDS, "give up on one job run after this long");
+    /** The job JVMs' state backend; {@code rocksdb} is flink-conf/config.yaml's (RocksDB, incremental checkpoints). */
+    enum StateBackend {
+        HASHMAP, ROCKSDB;
+
+        String flag() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** For the report's "Machine and versions" table. */
+        String describe() {
+            return this == ROCKSDB ? "rocksdb, incremental checkpoints (as flink-conf/config.yaml)"
+                    : "hashmap (Flink's default; every checkpoint a full snapshot)";
+        }
+    }
+
+    static final Flag<StateBackend> STATE_BACKEND = Flag.choice("state-backend", StateBackend.class, StateBackend.HASHMAP,
+            "state backend of the forked job JVMs: hashmap (full snapshots) or rocksdb (incremental checkpoints, as flink-conf/config.yaml)");
     static final Flag<String> TASK_HEAP = Flag.string("task-heap", "1g", "-Xmx of each forked job JVM (JobManager + TaskManager)");
     static final Flag<String> DATA_DIR = Flag.string("data-dir", "bench-data", "PostgreSQL and Kafka files, checkpoints and logs");
     static final Flag<String> OUTPUT = Flag.string("output", "docs/BENCHMARKS.md", "the Markdown report");
@@ -77,7 +94,7 @@ public final class Bench {
                         + " flink-connector-jdbc XA sinks), user-events freshness per checkpoint interval, and peak memory,"
                         + " with its own embedded Kafka and PostgreSQL; writes docs/BENCHMARKS.md and docs/benchmarks.png.")
                 .add(EVENTS, KPI_EVENTS, DRINK_SHOP_EVENTS, VIDEO_VIEWS_EVENTS, JOBS, VARIANTS, PARALLELISM, CHECKPOINT_INTERVAL,
-                        FRESHNESS_RATE, FRESHNESS_DURATION, FRESHNESS_INTERVALS, RUN_TIMEOUT, TASK_HEAP, DATA_DIR, OUTPUT, CHART);
+                        FRESHNESS_RATE, FRESHNESS_DURATION, FRESHNESS_INTERVALS, RUN_TIMEOUT, STATE_BACKEND, TASK_HEAP, DATA_DIR, OUTPUT, CHART);
     }
 
     private final ParsedArgs args;
@@ -167,7 +184,8 @@ public final class Bench {
         services = new Services(dataDir);
         try {
             SchemaMigrator.migrate(services.jdbcUrl, "postgres", "postgres");
-            results.environment.putAll(Environment.describe(services, args.get(PARALLELISM), args.get(TASK_HEAP)));
+            results.environment.putAll(Environment.describe(services, args.get(PARALLELISM), args.get(TASK_HEAP),
+                    args.get(STATE_BACKEND).describe()));
             int partitions = 2 * args.get(PARALLELISM);
             for (StreamingJob job : jobs) {
                 for (String topic : EventFeed.topics(job.name())) {
@@ -320,7 +338,8 @@ public final class Bench {
         }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), JobRun.class.getName(),
                 "job=" + job.name(), "variant=" + variant.flag, "bounded=" + bounded,
-                "timeoutMs=" + args.get(RUN_TIMEOUT).toMillis(), "checkpointDir=" + checkpoints));
+                "timeoutMs=" + args.get(RUN_TIMEOUT).toMillis(), "checkpointDir=" + checkpoints,
+                "stateBackend=" + args.get(STATE_BACKEND).flag()));
         opts.forEach((k, v) -> cmd.add(k + "=" + v));
         cmd.add("--");
         cmd.addAll(jobFlags(job, variant, bounded, checkpointInterval, freshness != null ? freshness.topic() : null));

@@ -15,7 +15,7 @@ final class Environment {
 
     private Environment() {}
 
-    static Map<String, String> describe(Services services, int parallelism, String taskHeap) throws Exception {
+    static Map<String, String> describe(Services services, int parallelism, String taskHeap, String stateBackend) throws Exception {
         Map<String, String> env = new LinkedHashMap<>();
         String cpu = "?";
         for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
@@ -36,6 +36,7 @@ final class Environment {
         env.put("Java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
         env.put("Flink", EnvironmentInformation.getVersion() + " (local MiniCluster: JobManager + 1 TaskManager in a forked JVM per run, -Xmx"
                 + taskHeap + ", parallelism " + parallelism + ")");
+        env.put("Flink state backend", stateBackend);
         env.put("Kafka", org.apache.kafka.common.utils.AppInfoParser.getVersion() + " (KRaft, one combined broker/controller, "
                 + 2 * parallelism + " partitions per topic)");
         try (Connection c = services.connect(); Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT version()")) {

@@ -8,6 +8,7 @@ import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -36,7 +37,8 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>Arguments: {@code key=value ... -- <job flags>}; keys: job, variant, bounded, timeoutMs,
  * expectTable + expectRows (streaming: done when the table holds that many rows), xaTable,
- * xaBatch, checkpointDir. Streaming without expectTable runs until a line arrives on stdin.
+ * xaBatch, checkpointDir, stateBackend (hashmap, the default, or rocksdb: RocksDB with incremental
+ * checkpoints, as flink-conf/config.yaml). Streaming without expectTable runs until a line arrives on stdin.
  */
 public final class JobRun {
 
@@ -91,6 +93,7 @@ public final class JobRun {
         // keyed state (the orders job's dedup ids) outgrows the JobManager's in-memory storage
         conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, Path.of(opts.get("checkpointDir")).toUri().toString());
+        configureStateBackend(conf, opts.getOrDefault("stateBackend", "hashmap"));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(
                 args.get(dev.flinkpipelines.common.options.CommonFlags.PARALLELISM), conf);
         JobEnvironment.configure(env, args);
@@ -129,6 +132,21 @@ public final class JobRun {
             result.put("seconds", seconds(start));
             result.put("status", client.getJobStatus().get().name());
             client.cancel().get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    /** {@code rocksdb}: state.backend.type rocksdb + execution.checkpointing.incremental true, as flink-conf/config.yaml. */
+    static void configureStateBackend(Configuration conf, String backend) {
+        switch (backend) {
+            case "hashmap":
+                conf.set(StateBackendOptions.STATE_BACKEND, "hashmap");
+                break;
+            case "rocksdb":
+                conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+                conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+                break;
+            default:
+                throw new IllegalArgumentException("stateBackend: expected hashmap or rocksdb, got '" + backend + "'");
         }
     }
 
