@@ -5,10 +5,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
+import dev.flinkpipelines.demo.EmbeddedKafka;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -43,28 +41,7 @@ final class Services implements AutoCloseable {
         postgres = pg.start();
         jdbcUrl = "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres";
 
-        Path kafkaDir = dataDir.resolve("kafka");
-        deleteRecursively(kafkaDir);
-        kafka = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
-                        .setCombined(true)
-                        .setNumBrokerNodes(1)
-                        .setNumControllerNodes(1)
-                        .setBaseDirectory(kafkaDir)
-                        .build())
-                .setConfigProp("offsets.topic.replication.factor", "1")
-                .setConfigProp("transaction.state.log.replication.factor", "1")
-                .setConfigProp("transaction.state.log.min.isr", "1")
-                .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                .build();
-        java.io.PrintStream console = System.out;
-        System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
-        try {
-            kafka.format();
-        } finally {
-            System.setOut(console);
-        }
-        kafka.startup();
-        kafka.waitForReadyBrokers();
+        kafka = EmbeddedKafka.start(dataDir.resolve("kafka"));
         bootstrapServers = kafka.bootstrapServers();
     }
 
@@ -87,11 +64,4 @@ final class Services implements AutoCloseable {
         }
     }
 
-    static void deleteRecursively(Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            try (var paths = Files.walk(dir)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
-    }
 }

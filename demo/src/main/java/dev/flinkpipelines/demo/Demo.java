@@ -28,7 +28,6 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
@@ -252,28 +251,7 @@ public final class Demo {
     }
 
     private String startKafka(Path dir) throws Exception {
-        deleteRecursively(dir);
-        KafkaClusterTestKit kafka = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
-                        .setCombined(true)
-                        .setNumBrokerNodes(1)
-                        .setNumControllerNodes(1)
-                        .setBaseDirectory(dir)
-                        .build())
-                .setConfigProp("offsets.topic.replication.factor", "1")
-                .setConfigProp("transaction.state.log.replication.factor", "1")
-                .setConfigProp("transaction.state.log.min.isr", "1")
-                .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                .build();
-        // the test kit prints its bootstrap metadata to stdout; the demo's console is for people
-        java.io.PrintStream console = System.out;
-        System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
-        try {
-            kafka.format();
-        } finally {
-            System.setOut(console);
-        }
-        kafka.startup();
-        kafka.waitForReadyBrokers();
+        KafkaClusterTestKit kafka = EmbeddedKafka.start(dir);
         toClose.push(kafka);
         return kafka.bootstrapServers();
     }
@@ -302,14 +280,6 @@ public final class Demo {
                 toClose.pop().close();
             } catch (Exception e) {
                 System.err.println("while stopping: " + e.getClass().getSimpleName() + ": " + e.getMessage());
-            }
-        }
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            try (var paths = Files.walk(dir)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
     }
