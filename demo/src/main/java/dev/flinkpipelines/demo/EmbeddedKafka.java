@@ -1,14 +1,12 @@
 package dev.flinkpipelines.demo;
 
+import org.apache.flink.util.FileUtils;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
-import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 
 /**
  * A real single-node Kafka (KRaft, broker and controller in one) in this JVM, with its files in a
@@ -21,7 +19,8 @@ public final class EmbeddedKafka {
 
     /** Starts a broker with fresh files in {@code dir}; waits until it serves. Close it to stop. */
     public static KafkaClusterTestKit start(Path dir) throws Exception {
-        deleteRecursively(dir);
+        // the files of an earlier run; what cannot be deleted is left for the broker to complain about
+        FileUtils.deleteDirectoryQuietly(dir.toFile());
         KafkaClusterTestKit kafka = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
                         .setCombined(true)
                         .setNumBrokerNodes(1)
@@ -45,14 +44,5 @@ public final class EmbeddedKafka {
         kafka.startup();
         kafka.waitForReadyBrokers();
         return kafka;
-    }
-
-    /** Deletes a directory and everything in it, if it exists. */
-    public static void deleteRecursively(Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            try (var paths = Files.walk(dir)) {
-                paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
     }
 }

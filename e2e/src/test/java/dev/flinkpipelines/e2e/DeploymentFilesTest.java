@@ -233,10 +233,6 @@ class DeploymentFilesTest {
     }
 
     private static String projectVersion() {
-        String version = System.getProperty("project.version");
-        if (version != null) {
-            return version;
-        }
         try {
             String pom = Files.readString(ROOT.resolve("pom.xml"), StandardCharsets.UTF_8);
             Matcher m = Pattern.compile("<artifactId>flink-pipelines</artifactId>\\s*<version>([^<]+)</version>").matcher(pom);
