@@ -50,29 +50,21 @@ import java.util.Set;
 public class ExactlyOncePostgresSink
         implements Sink<TableRow>,
                 SupportsCommitter<PreparedTransaction>,
-                SupportsWriterState<TableRow, List<TableRow>> {
+                SupportsWriterState<TableRow, SinkWriterState> {
 
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
-    private final String sinkId;
-    private final PostgresConnectionSettings connection;
-    private final List<TableSpec> tables;
-    private final int batchSize;
-    private final Duration lockTimeout;
-    private final DeliveryGuarantee deliveryGuarantee;
+    /** The longest a writer holds its input for its previous commit, once per checkpoint (see the writer). */
+    static final Duration BACKLOG_COMMIT_WAIT = Duration.ofSeconds(5);
+
+    private final SinkConfig config;
 
     protected ExactlyOncePostgresSink(ExactlyOncePostgresSink other) {
-        this(other.sinkId, other.connection, other.tables, other.batchSize, other.lockTimeout, other.deliveryGuarantee);
+        this(other.config);
     }
 
-    private ExactlyOncePostgresSink(String sinkId, PostgresConnectionSettings connection, List<TableSpec> tables,
-            int batchSize, Duration lockTimeout, DeliveryGuarantee deliveryGuarantee) {
-        this.sinkId = sinkId;
-        this.connection = connection;
-        this.tables = List.copyOf(tables);
-        this.batchSize = batchSize;
-        this.lockTimeout = lockTimeout;
-        this.deliveryGuarantee = checkGuarantee(deliveryGuarantee);
+    private ExactlyOncePostgresSink(SinkConfig config) {
+        this.config = config;
     }
 
     private static DeliveryGuarantee checkGuarantee(DeliveryGuarantee guarantee) {
@@ -83,28 +75,31 @@ public class ExactlyOncePostgresSink
     }
 
     public DeliveryGuarantee deliveryGuarantee() {
-        return deliveryGuarantee;
+        return config.exactlyOnce() ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE;
     }
 
     /** The same sink (id, connection, tables, batch size) with another delivery guarantee. */
     public ExactlyOncePostgresSink withDeliveryGuarantee(DeliveryGuarantee guarantee) {
-        return new ExactlyOncePostgresSink(sinkId, connection, tables, batchSize, lockTimeout, guarantee);
+        return new ExactlyOncePostgresSink(new SinkConfig(config.sinkId(), config.connection(), config.tables(),
+                config.batchSize(), config.lockTimeout(), checkGuarantee(guarantee) == DeliveryGuarantee.EXACTLY_ONCE,
+                config.fenceGrace(), config.commitRetryTimeout(), config.backlogCommitWait()));
     }
 
     /**
-     * @param sinkId names this sink's prepared transactions. Unique per sink among everything
-     *     that writes to the same database: a starting writer rolls back leftovers carrying its id.
+     * @param sinkId names this sink's prepared transactions and its fence: one live job per sink id
+     *     and database (a second one is refused at start). Jobs default it to their name
+     *     ({@code --sink-id}).
      */
     public static Builder builder(String sinkId, PostgresConnectionSettings connection) {
         return new Builder(sinkId, connection);
     }
 
     public String sinkId() {
-        return sinkId;
+        return config.sinkId();
     }
 
     public List<TableSpec> tables() {
-        return tables;
+        return config.tables();
     }
 
     /**
@@ -118,7 +113,7 @@ public class ExactlyOncePostgresSink
      */
     public DataStream<TableRow> routeByKey(DataStream<TableRow> rows) {
         Map<String, int[]> keyPositions = new HashMap<>();
-        for (TableSpec t : tables) {
+        for (TableSpec t : config.tables()) {
             keyPositions.put(t.name(), t.mode() == TableSpec.WriteMode.UPSERT ? t.keyPositions() : null);
         }
         return rows.keyBy(new RoutingKey(keyPositions), Types.STRING);
@@ -155,25 +150,21 @@ public class ExactlyOncePostgresSink
     }
 
     public PostgresConnectionSettings connectionSettings() {
-        return connection;
+        return config.connection();
     }
 
     @Override
-    public StatefulSinkWriter<TableRow, List<TableRow>> createWriter(WriterInitContext context) throws IOException {
+    public StatefulSinkWriter<TableRow, SinkWriterState> createWriter(WriterInitContext context) throws IOException {
         return restoreWriter(context, List.of());
     }
 
     @Override
-    public StatefulSinkWriter<TableRow, List<TableRow>> restoreWriter(
-            WriterInitContext context, Collection<List<TableRow>> recoveredState) throws IOException {
+    public StatefulSinkWriter<TableRow, SinkWriterState> restoreWriter(
+            WriterInitContext context, Collection<SinkWriterState> recoveredState) throws IOException {
         PostgresConnectionSettings.deregisterDriverOnRelease(context.getUserCodeClassLoader());
         return new PostgresTransactionWriter(
-                connection,
-                sinkId,
-                tables,
-                batchSize,
-                lockTimeout,
-                deliveryGuarantee == DeliveryGuarantee.EXACTLY_ONCE,
+                config,
+                context.getJobInfo().getJobId().toHexString(),
                 context.getTaskInfo().getIndexOfThisSubtask(),
                 context.getTaskInfo().getNumberOfParallelSubtasks(),
                 context.getRestoredCheckpointId(),
@@ -183,13 +174,13 @@ public class ExactlyOncePostgresSink
     }
 
     @Override
-    public SimpleVersionedSerializer<List<TableRow>> getWriterStateSerializer() {
-        return new CarriedRowsSerializer();
+    public SimpleVersionedSerializer<SinkWriterState> getWriterStateSerializer() {
+        return new SinkWriterStateSerializer();
     }
 
     @Override
     public Committer<PreparedTransaction> createCommitter(CommitterInitContext context) {
-        return new PreparedTransactionCommitter(connection, sinkId, context.metricGroup());
+        return new PreparedTransactionCommitter(config, context.metricGroup());
     }
 
     @Override
@@ -205,6 +196,8 @@ public class ExactlyOncePostgresSink
         private int batchSize = 1000;
         private Duration lockTimeout = Duration.ofMinutes(2);
         private DeliveryGuarantee deliveryGuarantee = DeliveryGuarantee.EXACTLY_ONCE;
+        private Duration fenceGrace = Duration.ofSeconds(30);
+        private Duration commitRetryTimeout = Duration.ofSeconds(30);
 
         private Builder(String sinkId, PostgresConnectionSettings connection) {
             this.sinkId = TransactionId.checkSinkId(sinkId);
@@ -225,12 +218,27 @@ public class ExactlyOncePostgresSink
             return this;
         }
 
-        /** The longest a write may wait for a row lock before the job fails and restarts. */
+        /** The longest a write may wait for a row lock before the job fails and restarts (default 2 min). */
         public Builder lockTimeout(Duration lockTimeout) {
-            if (lockTimeout.isNegative() || lockTimeout.isZero()) {
-                throw new IllegalArgumentException("lock timeout must be positive: " + lockTimeout);
-            }
-            this.lockTimeout = lockTimeout;
+            this.lockTimeout = positive("lock timeout", lockTimeout);
+            return this;
+        }
+
+        /**
+         * How long a starting writer waits for another job that holds the sink id to let go before
+         * it refuses to run (default 30 s: a job just stopped may still be closing its connections).
+         */
+        public Builder fenceGrace(Duration fenceGrace) {
+            this.fenceGrace = notNegative("fence grace", fenceGrace);
+            return this;
+        }
+
+        /**
+         * How long a commit is retried through connection errors before it is handed back to Flink
+         * (default 30 s: rides out a PostgreSQL restart).
+         */
+        public Builder commitRetryTimeout(Duration commitRetryTimeout) {
+            this.commitRetryTimeout = notNegative("commit retry timeout", commitRetryTimeout);
             return this;
         }
 
@@ -243,6 +251,20 @@ public class ExactlyOncePostgresSink
             return this;
         }
 
+        private static Duration positive(String what, Duration d) {
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(what + " must be positive: " + d);
+            }
+            return d;
+        }
+
+        private static Duration notNegative(String what, Duration d) {
+            if (d.isNegative()) {
+                throw new IllegalArgumentException(what + " must not be negative: " + d);
+            }
+            return d;
+        }
+
         public ExactlyOncePostgresSink build() {
             if (tables.isEmpty()) {
                 throw new IllegalStateException("sink " + sinkId + " has no tables");
@@ -253,7 +275,9 @@ public class ExactlyOncePostgresSink
                     throw new IllegalStateException("sink " + sinkId + " lists table " + t.name() + " twice");
                 }
             }
-            return new ExactlyOncePostgresSink(sinkId, connection, tables, batchSize, lockTimeout, deliveryGuarantee);
+            return new ExactlyOncePostgresSink(new SinkConfig(sinkId, connection, tables, batchSize, lockTimeout,
+                    deliveryGuarantee == DeliveryGuarantee.EXACTLY_ONCE, fenceGrace, commitRetryTimeout,
+                    BACKLOG_COMMIT_WAIT));
         }
     }
 }

@@ -5,9 +5,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalLong;
+import java.util.Optional;
 
 /** PostgreSQL's two-phase-commit statements and the checks around them. */
 public final class PreparedTransactions {
@@ -16,6 +18,12 @@ public final class PreparedTransactions {
     static final String UNDEFINED_OBJECT = "42704";
 
     private PreparedTransactions() {}
+
+    /** A transaction of the sink that is prepared right now, and since when. */
+    record Prepared(TransactionId id, Instant preparedAt, String owner) {}
+
+    /** What PostgreSQL knows of a transaction that is no longer prepared. */
+    enum Outcome { COMMITTED, ABORTED, IN_PROGRESS, UNKNOWN }
 
     /**
      * Fails with a message that says what to change when the server cannot prepare transactions
@@ -31,22 +39,26 @@ public final class PreparedTransactions {
                         "PostgreSQL at " + where + " has max_prepared_transactions = 0, so it cannot run the"
                                 + " exactly-once sink's PREPARE TRANSACTION. Set max_prepared_transactions in"
                                 + " postgresql.conf (at least 2 x the sink parallelism x the number of jobs, e.g. 100)"
-                                + " and restart the server.");
+                                + " and restart the server.",
+                        "55000");
             }
         }
     }
 
-    /** Prepared transactions of this database whose gid this sink wrote. */
-    static List<TransactionId> listOwn(Connection connection, String sinkId) throws SQLException {
-        List<TransactionId> own = new ArrayList<>();
+    /** Prepared transactions of this database whose gid this sink wrote, oldest first. */
+    static List<Prepared> listOwn(Connection connection, String sinkId) throws SQLException {
+        List<Prepared> own = new ArrayList<>();
         try (PreparedStatement s = connection.prepareStatement(
-                "SELECT gid FROM pg_prepared_xacts WHERE database = current_database() AND starts_with(gid, ?)")) {
+                "SELECT gid, prepared, owner FROM pg_prepared_xacts"
+                        + " WHERE database = current_database() AND starts_with(gid, ?) ORDER BY prepared, gid")) {
             s.setString(1, sinkId + ":");
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
+                    Timestamp prepared = rs.getTimestamp(2);
+                    String owner = rs.getString(3);
                     TransactionId.parse(rs.getString(1))
                             .filter(id -> id.sinkId().equals(sinkId))
-                            .ifPresent(own::add);
+                            .ifPresent(id -> own.add(new Prepared(id, prepared.toInstant(), owner)));
                 }
             }
         }
@@ -63,40 +75,66 @@ public final class PreparedTransactions {
         }
     }
 
-    /**
-     * Which of this sink's prepared transactions no restored checkpoint will commit, seen from
-     * writer {@code subtask} of {@code parallelism}. A transaction labelled with a checkpoint up to
-     * the restored one is in the restored committer state (committed, or about to be); anything
-     * later, or anything at all when nothing was restored, is an orphan. Orphans of old subtasks
-     * that no longer exist after a scale-down are taken by {@code oldSubtask % parallelism}, so
-     * each is rolled back by exactly one new subtask.
-     */
-    static List<TransactionId> orphans(
-            List<TransactionId> own, int subtask, int parallelism, OptionalLong restoredCheckpointId) {
-        List<TransactionId> orphans = new ArrayList<>();
-        for (TransactionId id : own) {
-            boolean mine = id.subtask() % parallelism == subtask;
-            boolean committedByRestore =
-                    restoredCheckpointId.isPresent() && id.checkpointId() <= restoredCheckpointId.getAsLong();
-            if (mine && !committedByRestore) {
-                orphans.add(id);
-            }
+    /** The 64-bit id of the connection's open transaction (assigning one if it has none yet). */
+    static long currentXid(Connection connection) throws SQLException {
+        try (Statement s = connection.createStatement();
+                ResultSet rs = s.executeQuery("SELECT pg_current_xact_id()::text")) {
+            rs.next();
+            return Long.parseLong(rs.getString(1));
         }
-        return orphans;
     }
 
-    /** Commits; returns false when the gid is no longer prepared (committed before). */
+    /**
+     * Whether transaction {@code xid} committed, by PostgreSQL's own commit log
+     * ({@code pg_xact_status}). {@link Outcome#UNKNOWN} when the database no longer keeps its
+     * status (older than the oldest transaction it remembers) or never had it (an xid from another
+     * database or from before a restore of this one from a backup).
+     */
+    static Outcome outcome(Connection connection, long xid) throws SQLException {
+        try (PreparedStatement s = connection.prepareStatement("SELECT pg_xact_status(?::text::xid8)")) {
+            s.setString(1, Long.toString(xid));
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                String status = rs.getString(1);
+                if (status == null) {
+                    return Outcome.UNKNOWN;
+                }
+                switch (status) {
+                    case "committed":
+                        return Outcome.COMMITTED;
+                    case "aborted":
+                        return Outcome.ABORTED;
+                    default:
+                        return Outcome.IN_PROGRESS;
+                }
+            }
+        } catch (SQLException e) {
+            // 22023: "transaction ID ... is in the future": not a transaction of this database's history
+            if ("22023".equals(e.getSQLState())) {
+                return Outcome.UNKNOWN;
+            }
+            throw e;
+        }
+    }
+
+    /** The outcome of a gid that is not prepared (anymore), from the xid it names. */
+    static Optional<Outcome> outcomeOf(Connection connection, TransactionId id) throws SQLException {
+        return id.hasXid() ? Optional.of(outcome(connection, id.xid())) : Optional.empty();
+    }
+
+    /** Commits; returns false when the gid is not prepared (anymore). */
     static boolean commit(Connection autoCommitConnection, String gid) throws SQLException {
         return finish(autoCommitConnection, "COMMIT PREPARED", gid);
     }
 
-    /** Rolls back; returns false when the gid is no longer prepared. */
+    /** Rolls back; returns false when the gid is not prepared (anymore). */
     static boolean rollback(Connection autoCommitConnection, String gid) throws SQLException {
         return finish(autoCommitConnection, "ROLLBACK PREPARED", gid);
     }
 
     private static boolean finish(Connection autoCommitConnection, String statement, String gid) throws SQLException {
         // gids are built from checked sink ids and numbers (TransactionId): nothing to escape
+        TransactionId.parse(gid).orElseThrow(() -> new IllegalArgumentException("not a sink gid: " + gid));
         try (Statement s = autoCommitConnection.createStatement()) {
             s.execute(statement + " '" + gid + "'");
             return true;

@@ -41,8 +41,9 @@ class AtLeastOnceWriterIT {
 
     @Test
     void eachBarrierCommitsWithoutPreparingAndHandsNothingToTheCommitter() throws Exception {
-        PostgresTransactionWriter writer = new PostgresTransactionWriter(connection, "alo", List.of(EVENTS, COUNTS), 2,
-                Duration.ofSeconds(1), false, 0, 1, OptionalLong.empty(),
+        SinkConfig config = new SinkConfig("alo", connection, List.of(EVENTS, COUNTS), 2, Duration.ofSeconds(1), false,
+                Duration.ofMillis(500), Duration.ofSeconds(5), Duration.ofSeconds(5));
+        PostgresTransactionWriter writer = new PostgresTransactionWriter(config, "job-alo", 0, 1, OptionalLong.empty(),
                 new TransactionWriterProtocolIT.QueueMailbox(), UnregisteredMetricsGroup.createSinkWriterMetricGroup(), List.of());
 
         writer.write(TableRow.of("alo_events", 1, "a"), null);
