@@ -5,6 +5,7 @@ import dev.flinkpipelines.testkit.PostgresExtension;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -28,6 +30,7 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -88,6 +91,8 @@ class ExactlyOncePostgresSinkIT {
     void failureMidStreamRestartsFromCheckpointWithoutLossOrDuplicates() throws Exception {
         SinkTestJob job = job("midstream");
         job.secondSink = true;
+        // slow enough that two checkpoints complete before the input ends, even on a busy machine
+        job.ratePerSecond = 400;
         job.failAfterElements = 300;
         job.run();
         assertTrue(SinkTestJob.MAP_FAILED.get("midstream").get(), "the injected failure must have happened");
@@ -153,6 +158,84 @@ class ExactlyOncePostgresSinkIT {
     }
 
     @Test
+    void endOfInputAfterAbortedCheckpointsFinishesPromptlyWithEveryRowAndNothingLeftBehind() throws Exception {
+        // near the end of the input every checkpoint times out until the input ends: the writers reach
+        // end of input with their previous transaction still prepared (its checkpoint never completed)
+        SinkTestJob job = job("eoi-aborted");
+        job.abortFrom = 1;
+        job.abortAfterElements = job.count / job.parallelism * 95 / 100;
+        job.maxAborts = 3;
+        assertTimeoutPreemptively(Duration.ofSeconds(60), job::run,
+                "end of input must not wait for a commit that needs a later checkpoint");
+        assertExactlyOnce(job.count, false);
+        assertEquals(0, PG.count("flink_sink_staged_rows"), "every staged row moved");
+    }
+
+    @Test
+    void aSecondJobWithTheSameSinkIdIsRefusedWhileTheFirstStreamsAndChangesNothing() throws Exception {
+        SinkTestJob first = job("fence");
+        first.count = 3000;
+        first.ratePerSecond = 600;
+        JobClient running = first.start();
+        waitUntil(() -> PG.count("sink_events") > 0, "the first job commits rows");
+
+        // the same job submitted again while it streams (or the same jar run as a backfill)
+        SinkTestJob second = job("fence");
+        second.count = 200;
+        second.ratePerSecond = 100_000;
+        second.restart = false;
+        second.fenceGrace = Duration.ofMillis(500);
+        Exception refused = assertThrows(Exception.class, second::run);
+        assertTrue(causes(refused).contains("sink id 'fence-main' is in use"), causes(refused));
+
+        running.getJobExecutionResult().get();
+        assertExactlyOnce(first.count, false);
+    }
+
+    @ParameterizedTest(name = "rescale {0} -> {1}")
+    @CsvSource({"2, 1", "1, 2"})
+    void rescaleRestoreWithStagedRowsPendingWritesEveryRowOnce(int from, int to) throws Exception {
+        String runId = "staged-rescale-" + from + "-" + to;
+        // odd checkpoints time out, so at each even barrier the previous transaction is still
+        // prepared and the rows are staged; commits from checkpoint 6 on crash, and the job dies with a
+        // staged transaction pending in its latest checkpoint
+        SinkTestJob dying = job(runId);
+        dying.parallelism = from;
+        dying.checkpointDir = checkpoints;
+        dying.restart = false;
+        dying.abortFrom = 3;
+        dying.abortEveryOther = true;
+        dying.crashCommitsFrom = 6;
+        dying.crashForever = true;
+        assertThrows(Exception.class, dying::run);
+        assertFalse(SinkTestJob.STAGED_AT_CRASH.get(runId).isEmpty(), "a staged transaction must be pending at the crash");
+
+        List<Path> retained = retainedCheckpoints();
+        SinkTestJob restored = job(runId);
+        restored.parallelism = to;
+        restored.restoreFrom = retained.get(retained.size() - 1).toUri().toString();
+        assertTimeoutPreemptively(Duration.ofSeconds(90), restored::run, "no lock waits between subtasks after the rescale");
+        assertExactlyOnce(restored.count, false);
+        assertEquals(0, PG.count("flink_sink_staged_rows"));
+    }
+
+    @Test
+    void aSavepointThenAFailoverThenTheRestStillWritesEveryRowOnce() throws Exception {
+        SinkTestJob job = job("savepoint-failover");
+        job.count = 3000;
+        job.ratePerSecond = 600;
+        job.failAfterElements = 1000;
+        JobClient client = job.start();
+        waitUntil(() -> PG.count("sink_events") > 200, "rows flow");
+        String savepoint = client.triggerSavepoint(checkpoints.resolve("savepoints").toUri().toString(),
+                org.apache.flink.core.execution.SavepointFormatType.CANONICAL).get();
+        assertTrue(savepoint != null && !savepoint.isEmpty());
+        client.getJobExecutionResult().get();
+        assertTrue(SinkTestJob.MAP_FAILED.get("savepoint-failover").get(), "the injected failure must have happened");
+        assertExactlyOnce(job.count, false);
+    }
+
+    @Test
     void serverWithoutPreparedTransactionsIsAClearError() throws Exception {
         try (EmbeddedPostgres noTwoPhase = PostgresExtension.startServer(Map.of("max_prepared_transactions", "0"));
                 Connection c = DriverManager.getConnection(
@@ -204,6 +287,29 @@ class ExactlyOncePostgresSinkIT {
 
     private static long checkpointId(Path chkDir) {
         return Long.parseLong(chkDir.getFileName().toString().substring("chk-".length()));
+    }
+
+    private static void waitUntil(Check check, String what) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!check.holds()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Check {
+        boolean holds() throws Exception;
+    }
+
+    private static String causes(Throwable t) {
+        StringBuilder all = new StringBuilder();
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            all.append(c.getMessage()).append(" | ");
+        }
+        return all.toString();
     }
 
     private void assertExactlyOnce(long n, boolean audit) throws SQLException {

@@ -21,11 +21,18 @@ import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.Collector;
 
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -74,6 +81,19 @@ final class SinkTestJob {
     boolean crashForever;
     Path checkpointDir;
     String restoreFrom;
+    /**
+     * Let every checkpoint from this id on (only the odd ones with {@link #abortEveryOther}) time
+     * out until the input ends; the final checkpoint after end of input completes. An aborted
+     * checkpoint leaves its prepared transactions uncommitted until a later one completes.
+     */
+    long abortFrom = -1;
+    boolean abortEveryOther;
+    /** Abort checkpoints only once a subtask has seen this many elements (near the end of input). */
+    long abortAfterElements;
+    /** Abort at most this many checkpoints per subtask (each one stalls the source for a while). */
+    int maxAborts = Integer.MAX_VALUE;
+    /** How long a writer waits for another job holding the sink id (null: the sink's default). */
+    Duration fenceGrace;
 
     private final PostgresConnectionSettings connection;
 
@@ -82,6 +102,11 @@ final class SinkTestJob {
     }
 
     void run() throws Exception {
+        start().getJobExecutionResult().get();
+    }
+
+    /** Submits the job and returns at once. */
+    JobClient start() throws Exception {
         Configuration conf = new Configuration();
         if (!restart) {
             conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
@@ -100,6 +125,10 @@ final class SinkTestJob {
         env.setParallelism(parallelism);
         if (!batch) {
             env.enableCheckpointing(checkpointIntervalMs);
+            env.getCheckpointConfig().setTolerableCheckpointFailureNumber(Integer.MAX_VALUE);
+            if (abortFrom >= 0) {
+                env.getCheckpointConfig().setCheckpointTimeout(ABORTING_CHECKPOINT_TIMEOUT_MS);
+            }
         }
 
         DataGeneratorSource<Long> numbers = new DataGeneratorSource<>(
@@ -108,16 +137,21 @@ final class SinkTestJob {
                 .uid("numbers")
                 .map(new FailOnce(runId, failAfterElements))
                 .uid("fail-once")
+                .transform("abort-checkpoints", Types.LONG, new AbortCheckpoints(abortFrom, abortEveryOther, abortAfterElements, maxAborts))
+                .uid("abort-checkpoints")
                 .keyBy(i -> (int) (i % 10))
                 .process(new RunningCount(secondSink))
                 .uid("running-count")
                 .returns(TableRowTypeInfo.INSTANCE);
 
-        ExactlyOncePostgresSink main = ExactlyOncePostgresSink.builder(runId + "-main", connection)
+        ExactlyOncePostgresSink.Builder mainBuilder = ExactlyOncePostgresSink.builder(runId + "-main", connection)
                 .table(EVENTS)
                 .table(COUNTS)
-                .batchSize(50)
-                .build();
+                .batchSize(50);
+        if (fenceGrace != null) {
+            mainBuilder.fenceGrace(fenceGrace);
+        }
+        ExactlyOncePostgresSink main = mainBuilder.build();
         ExactlyOncePostgresSink mainSink = crashCommitsFrom >= 0 ? new CrashingCommitSink(main, runId, crashCommitsFrom, crashForever) : main;
         if (secondSink) {
             rows.filter(r -> !r.table().equals("sink_audit")).sinkTo(mainSink).uid("sink-main");
@@ -128,7 +162,7 @@ final class SinkTestJob {
         } else {
             rows.sinkTo(mainSink).uid("sink-main");
         }
-        env.execute("sink-test " + runId);
+        return env.executeAsync("sink-test " + runId);
     }
 
     // ---- injected failures ----------------------------------------------------------------
@@ -138,6 +172,56 @@ final class SinkTestJob {
     static final Map<String, AtomicBoolean> COMMITTER_CRASHED = new ConcurrentHashMap<>();
     /** gids that were prepared in PostgreSQL at the moment the committer crashed. */
     static final Map<String, List<String>> PREPARED_AT_CRASH = new ConcurrentHashMap<>();
+    /** committables with staged rows that the committer was asked to commit when it crashed. */
+    static final Map<String, List<String>> STAGED_AT_CRASH = new ConcurrentHashMap<>();
+
+    /** A checkpoint timeout that an aborted checkpoint's snapshot overruns. */
+    static final long ABORTING_CHECKPOINT_TIMEOUT_MS = 400;
+
+    /**
+     * Makes checkpoints time out as {@link #abortFrom} says, until its input ends: its snapshot
+     * takes longer than the checkpoint timeout. (An exception in a snapshot would fail the task,
+     * not just the checkpoint.) The barrier has already passed downstream, so the sink prepared.
+     */
+    static final class AbortCheckpoints extends AbstractStreamOperator<Long>
+            implements OneInputStreamOperator<Long, Long>, BoundedOneInput {
+        private final long from;
+        private final boolean everyOther;
+        private final long afterElements;
+        private final int maxAborts;
+        private long seen;
+        private int aborted;
+        private boolean ended;
+
+        AbortCheckpoints(long from, boolean everyOther, long afterElements, int maxAborts) {
+            this.from = from;
+            this.everyOther = everyOther;
+            this.afterElements = afterElements;
+            this.maxAborts = maxAborts;
+        }
+
+        @Override
+        public void processElement(StreamRecord<Long> element) {
+            seen++;
+            output.collect(element);
+        }
+
+        @Override
+        public void endInput() {
+            ended = true;
+        }
+
+        @Override
+        public void snapshotState(StateSnapshotContext context) throws Exception {
+            super.snapshotState(context);
+            long id = context.getCheckpointId();
+            if (from >= 0 && !ended && seen >= afterElements && id >= from && (!everyOther || id % 2 == 1)
+                    && aborted < maxAborts) {
+                aborted++;
+                Thread.sleep(ABORTING_CHECKPOINT_TIMEOUT_MS + 300);
+            }
+        }
+    }
 
     static final class FailOnce extends RichMapFunction<Long, Long> implements CheckpointListener {
         private final String runId;
@@ -218,6 +302,7 @@ final class SinkTestJob {
             Committer<PreparedTransaction> real = super.createCommitter(context);
             COMMITTER_CRASHED.putIfAbsent(runId, new AtomicBoolean());
             PREPARED_AT_CRASH.putIfAbsent(runId, new CopyOnWriteArrayList<>());
+            STAGED_AT_CRASH.putIfAbsent(runId, new CopyOnWriteArrayList<>());
             return new Committer<>() {
                 @Override
                 public void commit(java.util.Collection<CommitRequest<PreparedTransaction>> requests)
@@ -230,6 +315,9 @@ final class SinkTestJob {
                             for (CommitRequest<PreparedTransaction> r : requests) {
                                 if (PreparedTransactions.isPrepared(c, r.getCommittable().gid())) {
                                     PREPARED_AT_CRASH.get(runId).add(r.getCommittable().gid());
+                                }
+                                if (r.getCommittable().stagedRows() > 0) {
+                                    STAGED_AT_CRASH.get(runId).add(r.getCommittable().gid());
                                 }
                             }
                         } catch (java.sql.SQLException e) {
