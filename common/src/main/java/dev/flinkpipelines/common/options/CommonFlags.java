@@ -29,6 +29,9 @@ public final class CommonFlags {
             "read up to the end offsets present at start, then finish (batch execution over the same code)");
     public static final Flag<Duration> MAX_OUT_OF_ORDERNESS = Flag.duration("max-out-of-orderness",
             Duration.ofSeconds(5), Duration.ZERO, ChronoUnit.MILLIS, "how late an event may arrive and still be on time");
+    public static final Flag<String> SINK_ID = Flag.string("sink-id", null,
+            "names the job's PostgreSQL sink: its prepared transactions and its lock; one running job per sink id"
+                    + " and database, a second one is refused (default: the job name)");
     public static final Flag<Duration> SOURCE_IDLE_TIMEOUT = Flag.duration("source-idle-timeout",
             Duration.ofSeconds(30), Duration.ZERO, ChronoUnit.MILLIS,
             "a Kafka partition silent this long stops holding back the watermark (0 = never)");
@@ -44,6 +47,6 @@ public final class CommonFlags {
     public static CommandLine forJob(String jobName, String summary) {
         return new CommandLine("flink run <" + jobName + " jar>", summary).add(
                 BOOTSTRAP_SERVERS, GROUP_ID, JDBC_URL, JDBC_USER, JDBC_PASSWORD, CHECKPOINT_INTERVAL, PARALLELISM,
-                STARTING_OFFSETS, BOUNDED, MAX_OUT_OF_ORDERNESS, SOURCE_IDLE_TIMEOUT);
+                STARTING_OFFSETS, BOUNDED, MAX_OUT_OF_ORDERNESS, SOURCE_IDLE_TIMEOUT, SINK_ID);
     }
 }

@@ -32,6 +32,12 @@ public final class JobEnvironment {
         }
     }
 
+    /** {@code --sink-id}, or {@code defaultSinkId} (the job's name) when it is not given. */
+    public static String sinkId(ParsedArgs args, String defaultSinkId) {
+        String sinkId = args.get(CommonFlags.SINK_ID);
+        return sinkId != null ? sinkId : defaultSinkId;
+    }
+
     public static PostgresConnectionSettings postgres(ParsedArgs args) {
         return new PostgresConnectionSettings(
                 args.get(CommonFlags.JDBC_URL), args.get(CommonFlags.JDBC_USER), args.get(CommonFlags.JDBC_PASSWORD));

@@ -2,6 +2,7 @@ package dev.flinkpipelines.common.options;
 
 import dev.flinkpipelines.common.postgres.PostgresConnectionSettings;
 import dev.flinkpipelines.common.postgres.PreparedTransactions;
+import dev.flinkpipelines.common.postgres.SinkAdmin;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -11,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +40,25 @@ public final class Preflight {
                                 + ": apply the schema first (java -jar sql/target/sql-<version>-migrate.jar --jdbc-url ...)");
                     }
                 }
+            }
+        } catch (SQLException e) {
+            throw new PreflightException(e.getMessage());
+        }
+    }
+
+    /**
+     * No running job writes with {@code sinkId} on this database: a second deployment is refused
+     * here, at {@code flink run} time, before it reaches the cluster (its writers would be refused
+     * there too, by the sink's fence).
+     */
+    public static void sinkIdFree(PostgresConnectionSettings settings, String sinkId) throws PreflightException {
+        try (Connection c = settings.open("flink-pipelines preflight")) {
+            List<String> writers = SinkAdmin.liveWriters(c, sinkId);
+            if (!writers.isEmpty()) {
+                throw new PreflightException("sink id '" + sinkId + "' is in use on " + settings.url() + " by "
+                        + writers.get(0) + (writers.size() > 1 ? " and " + (writers.size() - 1) + " more writer sessions" : "")
+                        + ": only one job may write with a sink id. Stop that job first (flink stop <job id>), or give"
+                        + " this one its own --sink-id.");
             }
         } catch (SQLException e) {
             throw new PreflightException(e.getMessage());

@@ -27,10 +27,27 @@ public interface StreamingJob {
     /** Wires source -> operators -> sinks into {@code env}; nothing else. */
     void build(StreamExecutionEnvironment env, ParsedArgs args);
 
+    /** The id of the job's PostgreSQL sink: {@code --sink-id}, else the job's name. */
+    default String sinkId(ParsedArgs args) {
+        return JobEnvironment.sinkId(args, name());
+    }
+
     /** A job from its parts; what each job class exposes as {@code JOB}. */
     static StreamingJob of(String name, Supplier<CommandLine> commandLine, Function<ParsedArgs, List<String>> requiredTopics,
             List<String> requiredTables, BiConsumer<StreamExecutionEnvironment, ParsedArgs> build) {
+        return of(name, commandLine, requiredTopics, requiredTables, args -> JobEnvironment.sinkId(args, name), build);
+    }
+
+    /** As above, for a job whose default sink id depends on its flags. */
+    static StreamingJob of(String name, Supplier<CommandLine> commandLine, Function<ParsedArgs, List<String>> requiredTopics,
+            List<String> requiredTables, Function<ParsedArgs, String> sinkId,
+            BiConsumer<StreamExecutionEnvironment, ParsedArgs> build) {
         return new StreamingJob() {
+            @Override
+            public String sinkId(ParsedArgs args) {
+                return sinkId.apply(args);
+            }
+
             @Override
             public String name() {
                 return name;
@@ -61,6 +78,7 @@ public interface StreamingJob {
     /** The checks every job makes before it reaches a cluster. */
     default void preflight(ParsedArgs args) throws Preflight.PreflightException {
         Preflight.postgres(JobEnvironment.postgres(args), requiredTables().toArray(new String[0]));
+        Preflight.sinkIdFree(JobEnvironment.postgres(args), sinkId(args));
         Preflight.kafka(args.get(CommonFlags.BOOTSTRAP_SERVERS), requiredTopics(args));
     }
 }

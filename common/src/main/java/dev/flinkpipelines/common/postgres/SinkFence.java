@@ -7,12 +7,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * One live writer per sink id and database. Each writer subtask holds a PostgreSQL session-level
@@ -47,21 +44,6 @@ final class SinkFence {
         return name.length() <= APPLICATION_NAME_MAX ? name : name.substring(0, APPLICATION_NAME_MAX);
     }
 
-    /** A session holding one of a sink's writer locks. */
-    record Holder(int pid, int subtask, String applicationName, String clientAddress, Instant since) {
-        /** The Flink job id the session belongs to, when it is one of our writers. */
-        Optional<String> jobId() {
-            String[] parts = applicationName == null ? new String[0] : applicationName.split(" ");
-            return parts.length >= 2 && parts[0].equals("flink") ? Optional.of(parts[1]) : Optional.empty();
-        }
-
-        String describe() {
-            return "Flink job " + jobId().orElse("(unknown: session '" + applicationName + "')") + " (PostgreSQL session pid "
-                    + pid + (clientAddress == null ? "" : " from " + clientAddress) + ", writer subtask " + subtask
-                    + ", since " + since + ")";
-        }
-    }
-
     /**
      * Takes writer subtask {@code subtask}'s lock of {@code sinkId} on {@code connection} and makes
      * sure no other job holds any of the sink's locks; throws the job-stopping refusal otherwise.
@@ -75,12 +57,12 @@ final class SinkFence {
             if (!locked) {
                 locked = tryLock(connection, sinkId, subtask);
             }
-            List<Holder> others = new ArrayList<>();
-            for (Holder holder : holders(connection, sinkId)) {
+            List<SinkAdmin.Holder> others = new ArrayList<>();
+            for (SinkAdmin.Holder holder : SinkAdmin.holders(connection, sinkId)) {
                 if (holder.pid() == ownPid) {
                     continue;
                 }
-                if (holder.jobId().filter(jobId::equals).isPresent()) {
+                if (jobId.equals(holder.jobId())) {
                     if (!locked && holder.subtask() == subtask) {
                         // an earlier attempt of this very job whose session outlived it
                         LOG.warn("Sink {} subtask {}: terminating the session of an earlier attempt of this job that"
@@ -98,7 +80,7 @@ final class SinkFence {
                 if (locked) {
                     unlock(connection, sinkId, subtask);
                 }
-                Holder other = others.isEmpty() ? null : others.get(0);
+                SinkAdmin.Holder other = others.isEmpty() ? null : others.get(0);
                 throw SinkFailures.stop("sink id '" + sinkId + "' is in use on this database by "
                         + (other == null ? "another session" : other.describe())
                         + ": only one job may write with a sink id, or they would roll back each other's transactions."
@@ -139,27 +121,5 @@ final class SinkFence {
             s.setInt(1, pid);
             s.executeQuery().close();
         }
-    }
-
-    /** Every session holding one of {@code sinkId}'s writer locks in this database. */
-    static List<Holder> holders(Connection connection, String sinkId) throws SQLException {
-        List<Holder> holders = new ArrayList<>();
-        // advisory lock keys show up as oids (unsigned): compare as bigint
-        try (PreparedStatement s = connection.prepareStatement(
-                "SELECT l.pid, l.objid::bigint, a.application_name, host(a.client_addr), a.backend_start"
-                        + " FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid"
-                        + " WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2"
-                        + " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-                        + " AND l.classid::bigint = ? ORDER BY l.objid::bigint, l.pid")) {
-            s.setLong(1, Integer.toUnsignedLong(lockKey(sinkId)));
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    Timestamp since = rs.getTimestamp(5);
-                    holders.add(new Holder(rs.getInt(1), (int) rs.getLong(2), rs.getString(3), rs.getString(4),
-                            since == null ? null : since.toInstant()));
-                }
-            }
-        }
-        return holders;
     }
 }

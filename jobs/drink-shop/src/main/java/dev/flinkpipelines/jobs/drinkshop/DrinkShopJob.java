@@ -110,7 +110,7 @@ public final class DrinkShopJob {
                 .uid("stock-keeper")
                 .name("Stock and alerts");
 
-        ExactlyOncePostgresSink sink = ExactlyOncePostgresSink.builder(NAME, JobEnvironment.postgres(args))
+        ExactlyOncePostgresSink sink = ExactlyOncePostgresSink.builder(JobEnvironment.sinkId(args, NAME), JobEnvironment.postgres(args))
                 .table(DrinkShopRows.ORDER_ITEMS)
                 .table(DrinkShopRows.ITEM_SALES)
                 .table(DrinkShopRows.INVENTORY_LEVELS)

@@ -79,7 +79,7 @@ public final class KpiJob {
                 .uid("late-events")
                 .name("Events beyond allowed lateness");
 
-        ExactlyOncePostgresSink sink = ExactlyOncePostgresSink.builder(NAME, JobEnvironment.postgres(args))
+        ExactlyOncePostgresSink sink = ExactlyOncePostgresSink.builder(JobEnvironment.sinkId(args, NAME), JobEnvironment.postgres(args))
                 .table(KpiRows.KPI_1M)
                 .table(KpiRows.LATE_EVENTS)
                 .table(DeadLetterRows.TABLE)

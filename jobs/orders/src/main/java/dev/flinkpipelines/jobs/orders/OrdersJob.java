@@ -84,7 +84,7 @@ public final class OrdersJob {
                 .uid("dedup-by-id")
                 .name("Drop duplicate event ids");
 
-        ExactlyOncePostgresSink postgres = ExactlyOncePostgresSink.builder(NAME, JobEnvironment.postgres(args))
+        ExactlyOncePostgresSink postgres = ExactlyOncePostgresSink.builder(JobEnvironment.sinkId(args, NAME), JobEnvironment.postgres(args))
                 .table(EVENTS_CLEAN)
                 .table(DeadLetterRows.TABLE)
                 .build();

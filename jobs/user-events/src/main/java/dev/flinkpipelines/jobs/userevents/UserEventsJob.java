@@ -93,7 +93,7 @@ public final class UserEventsJob {
                 .uid("late-events")
                 .name("Count events beyond allowed lateness");
 
-        ExactlyOncePostgresSink sink = ExactlyOncePostgresSink.builder(NAME, JobEnvironment.postgres(args))
+        ExactlyOncePostgresSink sink = ExactlyOncePostgresSink.builder(JobEnvironment.sinkId(args, NAME), JobEnvironment.postgres(args))
                 .table(UserEventRows.USER_EVENTS)
                 .table(UserEventRows.MOVIE_ACTIVITY)
                 .table(DeadLetterRows.TABLE)

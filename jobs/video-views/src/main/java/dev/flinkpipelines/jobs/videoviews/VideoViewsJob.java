@@ -52,6 +52,7 @@ public final class VideoViewsJob {
     public static final StreamingJob JOB = StreamingJob.of(NAME, VideoViewsJob::commandLine,
             args -> List.of(args.get(INPUT_TOPIC)),
             List.of("view_ledger", "video_views_1h", "reconcile.view_ledger", "reconcile.video_views_1h", DeadLetterRows.TABLE_NAME),
+            VideoViewsJob::sinkId,
             (env, args) -> build(env, args, UnaryOperator.identity()));
 
     private VideoViewsJob() {}
@@ -69,6 +70,15 @@ public final class VideoViewsJob {
     static String schema(ParsedArgs args) {
         String schema = args.get(OUTPUT_SCHEMA);
         return schema != null ? schema : args.get(CommonFlags.BOUNDED) ? "reconcile" : "public";
+    }
+
+    /**
+     * {@code --sink-id}, else the job's name, with the schema appended for any schema but public:
+     * the reconciliation run may run next to the streaming job.
+     */
+    static String sinkId(ParsedArgs args) {
+        String schema = schema(args);
+        return JobEnvironment.sinkId(args, schema.equals("public") ? NAME : NAME + "-" + schema);
     }
 
     /** Wires the job; {@code afterValidation} lets a test inject a failure. */
@@ -95,8 +105,7 @@ public final class VideoViewsJob {
                 .uid("count-views-per-hour")
                 .name("Qualify and count per video-hour");
 
-        ExactlyOncePostgresSink.Builder sink = ExactlyOncePostgresSink.builder(
-                        schema.equals("public") ? NAME : NAME + "-" + schema, JobEnvironment.postgres(args))
+        ExactlyOncePostgresSink.Builder sink = ExactlyOncePostgresSink.builder(sinkId(args), JobEnvironment.postgres(args))
                 .table(rows.ledger)
                 .table(rows.hourly);
         DataStream<TableRow> all = counted.union(duplicates);
