@@ -86,11 +86,20 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
 
     @Override
     public void afterAll(ExtensionContext context) throws SQLException {
+        // the exactly-once sink promises that nothing stays prepared or staged once its jobs have
+        // finished: every test class is held to it
+        List<String> leftovers = preparedTransactions();
+        List<String> staged = applySchema ? rows("SELECT DISTINCT sink_id || ' xid ' || xid FROM flink_sink_staged_rows")
+                : List.of();
         try (Connection c = DriverManager.getConnection(urlOf("postgres"), user(), password());
                 Statement s = c.createStatement()) {
-            // prepared transactions pin the database; a failed test may leave some behind
+            // prepared transactions pin the database: roll them back before dropping it
             rollBackPreparedTransactions();
             s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+        }
+        if (!leftovers.isEmpty() || !staged.isEmpty()) {
+            throw new AssertionError(context.getDisplayName() + " left transactions prepared " + leftovers
+                    + " or rows staged " + staged + " in PostgreSQL");
         }
     }
 
