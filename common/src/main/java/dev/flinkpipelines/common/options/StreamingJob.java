@@ -1,8 +1,10 @@
 package dev.flinkpipelines.common.options;
 
 import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
+import dev.flinkpipelines.common.postgres.ExactlyOncePostgresSink;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -77,7 +79,9 @@ public interface StreamingJob {
 
     /** The checks every job makes before it reaches a cluster. */
     default void preflight(ParsedArgs args) throws Preflight.PreflightException {
-        Preflight.postgres(JobEnvironment.postgres(args), requiredTables().toArray(new String[0]));
+        List<String> tables = new ArrayList<>(requiredTables());
+        tables.add(ExactlyOncePostgresSink.STAGING_TABLE);
+        Preflight.postgres(JobEnvironment.postgres(args), tables.toArray(new String[0]));
         Preflight.sinkIdFree(JobEnvironment.postgres(args), sinkId(args));
         Preflight.kafka(args.get(CommonFlags.BOOTSTRAP_SERVERS), requiredTopics(args));
     }

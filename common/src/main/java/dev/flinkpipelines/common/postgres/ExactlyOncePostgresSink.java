@@ -54,6 +54,9 @@ public class ExactlyOncePostgresSink
 
     private static final long serialVersionUID = 2L;
 
+    /** The table the sink stages rows in (sql/migrations/V7); it must exist, like the job's own tables. */
+    public static final String STAGING_TABLE = StagedRows.TABLE;
+
     /** The longest a writer holds its input for its previous commit, once per checkpoint (see the writer). */
     static final Duration BACKLOG_COMMIT_WAIT = Duration.ofSeconds(5);
 

@@ -21,6 +21,7 @@ import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
@@ -39,6 +40,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A small job around the sink: numbers 0..n-1 from a rate-limited, checkpointed source, keyed by
@@ -92,6 +94,12 @@ final class SinkTestJob {
     long abortAfterElements;
     /** Abort at most this many checkpoints per subtask (each one stalls the source for a while). */
     int maxAborts = Integer.MAX_VALUE;
+    /**
+     * Abort every checkpoint after the first two until a second after the input ended: a side
+     * branch of the job stops taking barriers. The writers then reach end of input with their
+     * previous transaction in an aborted checkpoint, whose commit needs a checkpoint after it.
+     */
+    boolean abortUntilInputEnds;
     /** How long a writer waits for another job holding the sink id (null: the sink's default). */
     Duration fenceGrace;
 
@@ -126,7 +134,7 @@ final class SinkTestJob {
         if (!batch) {
             env.enableCheckpointing(checkpointIntervalMs);
             env.getCheckpointConfig().setTolerableCheckpointFailureNumber(Integer.MAX_VALUE);
-            if (abortFrom >= 0) {
+            if (abortFrom >= 0 || abortUntilInputEnds) {
                 env.getCheckpointConfig().setCheckpointTimeout(ABORTING_CHECKPOINT_TIMEOUT_MS);
             }
         }
@@ -135,7 +143,7 @@ final class SinkTestJob {
                 i -> i, count, RateLimiterStrategy.perSecond(ratePerSecond), Types.LONG);
         DataStream<TableRow> rows = env.fromSource(numbers, WatermarkStrategy.noWatermarks(), "numbers")
                 .uid("numbers")
-                .map(new FailOnce(runId, failAfterElements))
+                .map(new FailOnce(runId, failAfterElements, count))
                 .uid("fail-once")
                 .transform("abort-checkpoints", Types.LONG, new AbortCheckpoints(abortFrom, abortEveryOther, abortAfterElements, maxAborts))
                 .uid("abort-checkpoints")
@@ -143,6 +151,18 @@ final class SinkTestJob {
                 .process(new RunningCount(secondSink))
                 .uid("running-count")
                 .returns(TableRowTypeInfo.INSTANCE);
+
+        if (abortUntilInputEnds) {
+            env.fromSource(new DataGeneratorSource<>(i -> i, 40, RateLimiterStrategy.perSecond(8), Types.LONG),
+                            WatermarkStrategy.noWatermarks(), "side ticks")
+                    .setParallelism(1)
+                    .uid("side-ticks")
+                    .map(new HoldCheckpointsUntilInputEnds(runId))
+                    .setParallelism(1)
+                    .uid("hold-checkpoints")
+                    .sinkTo(new DiscardingSink<>())
+                    .setParallelism(1);
+        }
 
         ExactlyOncePostgresSink.Builder mainBuilder = ExactlyOncePostgresSink.builder(runId + "-main", connection)
                 .table(EVENTS)
@@ -170,6 +190,9 @@ final class SinkTestJob {
     static final Map<String, AtomicBoolean> MAP_FAILED = new ConcurrentHashMap<>();
     static final Map<String, AtomicInteger> CHECKPOINTS_COMPLETED = new ConcurrentHashMap<>();
     static final Map<String, AtomicBoolean> COMMITTER_CRASHED = new ConcurrentHashMap<>();
+    /** Elements the main branch has seen (all subtasks), and when it saw the last one. */
+    static final Map<String, AtomicLong> MAIN_SEEN = new ConcurrentHashMap<>();
+    static final Map<String, Long> MAIN_ENDED_AT = new ConcurrentHashMap<>();
     /** gids that were prepared in PostgreSQL at the moment the committer crashed. */
     static final Map<String, List<String>> PREPARED_AT_CRASH = new ConcurrentHashMap<>();
     /** committables with staged rows that the committer was asked to commit when it crashed. */
@@ -226,17 +249,20 @@ final class SinkTestJob {
     static final class FailOnce extends RichMapFunction<Long, Long> implements CheckpointListener {
         private final String runId;
         private final long failAfter;
+        private final long total;
         private long seen;
 
-        FailOnce(String runId, long failAfter) {
+        FailOnce(String runId, long failAfter, long total) {
             this.runId = runId;
             this.failAfter = failAfter;
+            this.total = total;
         }
 
         @Override
         public void open(OpenContext openContext) {
             MAP_FAILED.putIfAbsent(runId, new AtomicBoolean());
             CHECKPOINTS_COMPLETED.putIfAbsent(runId, new AtomicInteger());
+            MAIN_SEEN.putIfAbsent(runId, new AtomicLong());
         }
 
         @Override
@@ -246,12 +272,41 @@ final class SinkTestJob {
                     && MAP_FAILED.get(runId).compareAndSet(false, true)) {
                 throw new IllegalStateException("injected failure mid-stream at element " + value);
             }
+            if (MAIN_SEEN.get(runId).incrementAndGet() >= total) {
+                MAIN_ENDED_AT.putIfAbsent(runId, System.currentTimeMillis());
+            }
             return value;
         }
 
         @Override
         public void notifyCheckpointComplete(long checkpointId) {
             CHECKPOINTS_COMPLETED.get(runId).incrementAndGet();
+        }
+    }
+
+    /**
+     * On the side branch: once two checkpoints completed, holds its element (and so its task, which
+     * then takes no barrier: every checkpoint times out) until a second after the main input ended.
+     */
+    static final class HoldCheckpointsUntilInputEnds extends RichMapFunction<Long, Long> {
+        private final String runId;
+        private boolean released;
+
+        HoldCheckpointsUntilInputEnds(String runId) {
+            this.runId = runId;
+        }
+
+        @Override
+        public Long map(Long value) throws InterruptedException {
+            while (!released && CHECKPOINTS_COMPLETED.get(runId) != null && CHECKPOINTS_COMPLETED.get(runId).get() >= 2) {
+                Long endedAt = MAIN_ENDED_AT.get(runId);
+                if (endedAt != null && System.currentTimeMillis() - endedAt >= 1_000) {
+                    released = true;
+                } else {
+                    Thread.sleep(20);
+                }
+            }
+            return value;
         }
     }
 
