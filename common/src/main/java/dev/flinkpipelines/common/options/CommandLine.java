@@ -100,6 +100,32 @@ public final class CommandLine {
         return prev[b.length()];
     }
 
+    /**
+     * What a command's {@code main} does with its arguments first: the flags to run with, or — after
+     * printing {@code --help} (exit 0) or a one-line usage error (exit 2) — the exit code instead.
+     */
+    public Invocation invoke(String[] argv, java.io.PrintStream out, java.io.PrintStream err) {
+        try {
+            ParsedArgs args = parse(argv);
+            if (args.helpRequested()) {
+                out.print(usage());
+                return new Invocation(null, 0);
+            }
+            return new Invocation(args, 0);
+        } catch (UsageException e) {
+            err.println("error: " + e.getMessage());
+            err.println("Run with --help to see every flag.");
+            return new Invocation(null, 2);
+        }
+    }
+
+    /** {@link #invoke}'s outcome: {@code args} to run with, or null and the code to exit with. */
+    public record Invocation(ParsedArgs args, int exitCode) {
+        public boolean shouldRun() {
+            return args != null;
+        }
+    }
+
     public String usage() {
         StringBuilder out = new StringBuilder();
         out.append("Usage: ").append(command).append(" [flags]\n\n").append(summary).append("\n\nFlags:\n");

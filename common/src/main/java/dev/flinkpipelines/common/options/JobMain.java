@@ -44,18 +44,11 @@ public final class JobMain {
 
     /** The testable part: returns the exit code instead of exiting. */
     public static int execute(String[] argv, CommandLine cli, JobBody body, PrintStream out, PrintStream err) {
-        ParsedArgs args;
-        try {
-            args = cli.parse(argv);
-        } catch (UsageException e) {
-            err.println("error: " + e.getMessage());
-            err.println("Run with --help to see every flag.");
-            return USAGE;
+        CommandLine.Invocation invocation = cli.invoke(argv, out, err);
+        if (!invocation.shouldRun()) {
+            return invocation.exitCode();
         }
-        if (args.helpRequested()) {
-            out.print(cli.usage());
-            return OK;
-        }
+        ParsedArgs args = invocation.args();
         try {
             body.run(args);
             return OK;

@@ -4,7 +4,6 @@ import dev.flinkpipelines.common.options.CommandLine;
 import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
 import dev.flinkpipelines.common.options.CommonFlags;
 import dev.flinkpipelines.common.options.Flag;
-import dev.flinkpipelines.common.options.UsageException;
 
 import java.io.PrintStream;
 import java.sql.Connection;
@@ -99,18 +98,11 @@ public final class SinkAdmin {
                 "Lists or rolls back what a flink-pipelines PostgreSQL sink left in a database: prepared transactions and"
                         + " staged rows of a job that was cancelled or will not be resumed.")
                 .add(CommonFlags.JDBC_URL, CommonFlags.JDBC_USER, CommonFlags.JDBC_PASSWORD, SINK_ID, LIST, ABORT);
-        ParsedArgs args;
-        try {
-            args = cli.parse(argv);
-        } catch (UsageException e) {
-            err.println("error: " + e.getMessage());
-            err.println("Run with --help to see every flag.");
-            return 2;
+        CommandLine.Invocation invocation = cli.invoke(argv, out, err);
+        if (!invocation.shouldRun()) {
+            return invocation.exitCode();
         }
-        if (args.helpRequested()) {
-            out.print(cli.usage());
-            return 0;
-        }
+        ParsedArgs args = invocation.args();
         String sinkId = args.get(SINK_ID);
         if (sinkId == null) {
             err.println("error: --sink-id is required (a job's sink id is its name unless it was started with --sink-id)");
