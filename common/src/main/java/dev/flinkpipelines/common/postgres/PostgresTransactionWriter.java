@@ -143,8 +143,10 @@ final class PostgresTransactionWriter
             }
             SinkFence.acquire(connection, sinkId, subtask, jobId, config.fenceGrace());
             if (config.exactlyOnce()) {
-                Set<String> waitFor = cleanUpLeftovers(restoredCheckpointId, restored);
-                awaitRestoredTransactions(waitFor);
+                Set<String> restoredPrepared = cleanUpLeftovers(restoredCheckpointId, restored);
+                if (restoredCheckpointId.isPresent()) {
+                    awaitRestoredTransactions(restoredPrepared);
+                }
             }
             connection.setAutoCommit(false);
         } catch (SQLException e) {
@@ -174,8 +176,10 @@ final class PostgresTransactionWriter
 
     /**
      * Rolls back the owned leftovers and deletes their staged rows; returns the gids of the sink
-     * that are still prepared afterwards (other subtasks' leftovers, restored transactions that the
-     * committers will commit) for {@link #awaitRestoredTransactions}.
+     * still prepared afterwards that the restored checkpoint may commit (labelled with it or an
+     * earlier checkpoint), for {@link #awaitRestoredTransactions}. Later ones are other subtasks'
+     * leftovers, which their owners roll back, or — when only part of a job restarts — the live
+     * transactions of subtasks that keep running, whose commit needs this writer's checkpoint.
      */
     private Set<String> cleanUpLeftovers(OptionalLong restoredCheckpointId, Collection<SinkWriterState> restored)
             throws SQLException {
@@ -201,7 +205,7 @@ final class PostgresTransactionWriter
                             + " checkpoint ({}) does not commit", sinkId, subtask, id.gid(), prepared.preparedAt(),
                             restoredCheckpointId);
                 }
-            } else {
+            } else if (restoredCheckpointId.isPresent() && id.checkpointId() <= restoredCheckpointId.getAsLong()) {
                 stillPrepared.add(id.gid());
             }
         }
@@ -220,10 +224,13 @@ final class PostgresTransactionWriter
     }
 
     /**
-     * Waits, before any row is written, until the gids in {@code waitFor} are no longer prepared
-     * and the sink has no staged rows left: the other writers rolled back their leftovers and the
-     * committers committed (and moved) what the checkpoint restored. Bounded by the lock timeout:
-     * a restored transaction still prepared after that means a committer cannot commit it.
+     * After a restore, waits before any row is written until the gids in {@code waitFor} are no
+     * longer prepared and the sink has no staged rows left: the committers committed (and moved)
+     * what the checkpoint restored, and the other writers deleted their leftovers' staged rows.
+     * After a rescale a restored transaction of an old subtask may lock keys that now belong to
+     * this one; its committer commits it without waiting for anything, so this wait ends. Bounded
+     * by the lock timeout: a restored transaction still prepared after that means a committer
+     * cannot commit it.
      */
     private void awaitRestoredTransactions(Set<String> waitFor) throws SQLException, InterruptedException {
         long deadline = System.nanoTime() + config.lockTimeout().toNanos();

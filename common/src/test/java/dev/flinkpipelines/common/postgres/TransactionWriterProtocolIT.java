@@ -405,6 +405,31 @@ class TransactionWriterProtocolIT {
     }
 
     @Test
+    void aSubtaskRestartedAloneNeitherWaitsForNorTouchesTheLiveTransactionOfOneThatKeptRunning() throws Exception {
+        // two writer subtasks in separate failover regions; checkpoint 2 completed and was committed
+        PostgresTransactionWriter zero = writer("region", "job-r", 0, 2, OptionalLong.empty(), List.of());
+        PostgresTransactionWriter one = writer("region", "job-r", 1, 2, OptionalLong.empty(), List.of());
+        zero.snapshotState(1);
+        one.snapshotState(1);
+        List<SinkWriterState> zeroAt2 = zero.snapshotState(2);
+        one.snapshotState(2);
+        // subtask 1 keeps running and prepares for checkpoint 3; subtask 0's region fails and restores 2
+        one.write(row(1, 1), null);
+        PreparedTransaction live = single(one.prepareCommit());
+        zero.close();
+        long start = System.nanoTime();
+        PostgresTransactionWriter restarted = writer("region", "job-r", 0, 2, OptionalLong.of(2), zeroAt2);
+        assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) < 900, "no wait for checkpoint 3's commit");
+        assertEquals(List.of(live.gid()), PG.preparedTransactions(), "the live transaction is not a leftover of subtask 0");
+        restarted.write(row(2, 2), null);
+        try (Committer<PreparedTransaction> committer = committer("region")) {
+            commit(committer, live);
+            commit(committer, single(restarted.prepareCommit()));
+        }
+        assertEquals(List.of("1|1", "2|2"), PG.rows("SELECT k, n FROM proto_counts ORDER BY k"));
+    }
+
+    @Test
     void aPermanentErrorStopsTheJobInsteadOfRetrying() throws Exception {
         PostgresTransactionWriter writer = writer("perm", "job-a", 0, 1, OptionalLong.empty(), List.of());
         writer.write(row(1, 1), null);
