@@ -86,7 +86,7 @@ public final class CheckpointedWatermark {
      * current key, so the element's key (set by Flink before this call) is put back.
      */
     public void beforeElement(KeyContext keys) throws Exception {
-        if (pending > current) {
+        if (pending != Long.MIN_VALUE) {
             Object key = keys.getCurrentKey();
             catchUp();
             keys.setCurrentKey(key);
@@ -110,18 +110,12 @@ public final class CheckpointedWatermark {
         state.update(List.of(Math.max(reached, pending)));
     }
 
-    /** The event-time progress a snapshot would keep now. */
-    public long reached() {
-        return Math.max(reached, pending);
-    }
-
     private void catchUp() throws Exception {
-        if (pending > current) {
+        if (pending != Long.MIN_VALUE) {
             long restored = pending;
             pending = Long.MIN_VALUE;
             advanceTo(new Watermark(restored));
         }
-        pending = Long.MIN_VALUE;
     }
 
     private void advanceTo(Watermark mark) throws Exception {

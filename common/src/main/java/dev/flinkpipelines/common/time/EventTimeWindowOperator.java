@@ -37,7 +37,7 @@ import java.time.Duration;
  * accumulatorType, resultType, outputType)} builds Flink's own (default trigger, no evictor): the
  * same window state ({@code window-contents}, the accumulator's serializer) and timers
  * ({@code window-timers}), so savepoints of the stock operator restore into this one under the same
- * uid. The window that decides lateness, the late side output and the metrics are Flink's.
+ * uid. Lateness, the late side output and the metrics are Flink's own.
  */
 public class EventTimeWindowOperator<K, IN, ACC, OUT, W extends Window> extends WindowOperator<K, IN, ACC, OUT, W>
         implements BoundedOneInput {
