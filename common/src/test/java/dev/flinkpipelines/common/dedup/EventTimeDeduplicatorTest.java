@@ -2,9 +2,9 @@ package dev.flinkpipelines.common.dedup;
 
 import dev.flinkpipelines.common.events.UserEvent;
 import dev.flinkpipelines.common.kafka.SourceCoordinates;
+import dev.flinkpipelines.common.time.EventTimeProcessOperator;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.util.OutputTag;
@@ -27,10 +27,20 @@ class EventTimeDeduplicatorTest {
         return new UserEvent(copy, 1, "click", eventTime, new SourceCoordinates("t", 0, id));
     }
 
+    /** As the jobs run it: in the operator that keeps its watermark across restores. */
     private static KeyedOneInputStreamOperatorTestHarness<Long, UserEvent, UserEvent> harness() throws Exception {
+        return harness(null);
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<Long, UserEvent, UserEvent> harness(OperatorSubtaskState restoreFrom)
+            throws Exception {
         KeyedOneInputStreamOperatorTestHarness<Long, UserEvent, UserEvent> h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new EventTimeDeduplicator<Long, UserEvent>(Duration.ofMinutes(5), DUPLICATES)),
+                new EventTimeProcessOperator<>(new EventTimeDeduplicator<Long, UserEvent>(Duration.ofMinutes(5), DUPLICATES)),
                 e -> e.source().offset(), Types.LONG);
+        h.setup();
+        if (restoreFrom != null) {
+            h.initializeState(restoreFrom);
+        }
         h.open();
         return h;
     }
@@ -82,14 +92,36 @@ class EventTimeDeduplicatorTest {
             h.processElement(new StreamRecord<>(copy(3, 1, MINUTE), MINUTE));
             snapshot = h.snapshot(1, 1);
         }
-        try (var restored = new KeyedOneInputStreamOperatorTestHarness<Long, UserEvent, UserEvent>(
-                new KeyedProcessOperator<>(new EventTimeDeduplicator<Long, UserEvent>(Duration.ofMinutes(5), DUPLICATES)),
-                e -> e.source().offset(), Types.LONG)) {
-            restored.initializeState(snapshot);
-            restored.open();
+        try (var restored = harness(snapshot)) {
             restored.processElement(new StreamRecord<>(copy(3, 2, MINUTE), MINUTE));
             assertEquals(List.of(), passed(restored));
             assertEquals(List.of(2), dropped(restored));
+        }
+    }
+
+    /**
+     * The first copy of a late event arrives after a restore, before any new watermark: it is
+     * remembered for the horizon from the watermark reached before the failure, not from its own
+     * event time (which plus the horizon is already behind that watermark), so its resend is dropped.
+     */
+    @Test
+    void afterARestoreTheHorizonIsMeasuredFromTheRestoredWatermark() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var h = harness()) {
+            h.processElement(new StreamRecord<>(copy(1, 1, 59 * MINUTE), 59 * MINUTE));
+            h.processWatermark(60 * MINUTE);
+            snapshot = h.snapshot(1, 1);
+        }
+        try (var restored = harness(snapshot)) {
+            restored.processElement(new StreamRecord<>(copy(9, 1, 50 * MINUTE), 50 * MINUTE));   // 10 minutes late
+            restored.processWatermark(30 * MINUTE);       // the restarted source starts low again
+            restored.processWatermark(61 * MINUTE);
+            restored.processElement(new StreamRecord<>(copy(9, 2, 50 * MINUTE), 50 * MINUTE));   // its resend
+            assertEquals(List.of(1), passed(restored));
+            assertEquals(List.of(2), dropped(restored));
+
+            restored.processWatermark(65 * MINUTE);       // 60 + 5 min: now it may go
+            assertEquals(0, restored.numKeyedStateEntries());
         }
     }
 }

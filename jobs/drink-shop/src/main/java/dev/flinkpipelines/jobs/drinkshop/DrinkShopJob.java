@@ -19,9 +19,13 @@ import dev.flinkpipelines.common.parse.MenuUpdateParser;
 import dev.flinkpipelines.common.postgres.ExactlyOncePostgresSink;
 import dev.flinkpipelines.common.postgres.TableRow;
 import dev.flinkpipelines.common.postgres.TableRowTypeInfo;
+import dev.flinkpipelines.common.time.EventTimeCoProcessOperator;
+import dev.flinkpipelines.common.time.EventTimeProcessOperator;
+import dev.flinkpipelines.common.time.EventTimeWindowOperator;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
@@ -81,23 +85,23 @@ public final class DrinkShopJob {
                 .flatMap((DrinkOrder o, Collector<OrderLine> out) -> OrderLine.of(o).forEach(out::collect))
                 .returns(OrderLine.class)
                 .name("Order lines"));
+        // Flink's keyed co-process, window and keyed process operators, each keeping its watermark
+        // across restores and firing every event-time timer at end of input (drain after idleness)
         DataStream<EnrichedLine> enriched = menu.events()
                 .keyBy(MenuUpdate::menuId, Types.STRING)
                 .connect(lines.keyBy(OrderLine::menuId, Types.STRING))
-                .process(new MenuTemporalJoin())
-                .returns(EnrichedLine.class)
+                .transform("Menu version at order time", TypeInformation.of(EnrichedLine.class),
+                        new EventTimeCoProcessOperator<>(new MenuTemporalJoin()))
                 .uid("menu-temporal-join")
                 .name("Menu version at order time");
 
         DataStream<TableRow> itemRows = enriched.map(DrinkShopRows::orderItem).returns(TableRowTypeInfo.INSTANCE)
                 .name("To order_items_enriched rows");
-        SingleOutputStreamOperator<TableRow> salesRows = enriched
-                .keyBy(e -> e.line().menuId(), Types.STRING)
-                .window(TumblingEventTimeWindows.of(Duration.ofMinutes(1)))
-                .allowedLateness(args.get(ALLOWED_LATENESS))
-                .sideOutputLateData(TOO_LATE)
-                .aggregate(new ItemSales.Sum(), new ItemSales.ToRow(),
-                        TypeInformation.of(ItemSales.Totals.class), TypeInformation.of(ItemSales.Totals.class), TableRowTypeInfo.INSTANCE)
+        KeyedStream<EnrichedLine, String> byItem = enriched.keyBy(e -> e.line().menuId(), Types.STRING);
+        SingleOutputStreamOperator<TableRow> salesRows = byItem
+                .transform("Item sales per minute", TableRowTypeInfo.INSTANCE, EventTimeWindowOperator.aggregate(byItem,
+                        TumblingEventTimeWindows.of(Duration.ofMinutes(1)), args.get(ALLOWED_LATENESS), TOO_LATE,
+                        new ItemSales.Sum(), new ItemSales.ToRow(), TypeInformation.of(ItemSales.Totals.class)))
                 .uid("item-sales-1m")
                 .name("Item sales per minute");
         // lines too late for their sales window are still in order_items_enriched and in the stock
@@ -105,8 +109,8 @@ public final class DrinkShopJob {
         DataStream<TableRow> stockRows = inventory.events().map(StockChange::of).returns(StockChange.class)
                 .union(enriched.map(StockChange::sale).returns(StockChange.class))
                 .keyBy(StockChange::menuId, Types.STRING)
-                .process(new StockKeeper(args.get(ALERT_THRESHOLD)))
-                .returns(TableRowTypeInfo.INSTANCE)
+                .transform("Stock and alerts", TableRowTypeInfo.INSTANCE,
+                        new EventTimeProcessOperator<>(new StockKeeper(args.get(ALERT_THRESHOLD))))
                 .uid("stock-keeper")
                 .name("Stock and alerts");
 

@@ -2,8 +2,11 @@ package dev.flinkpipelines.jobs.drinkshop;
 
 import dev.flinkpipelines.common.events.MenuUpdate;
 import dev.flinkpipelines.common.kafka.SourceCoordinates;
+import dev.flinkpipelines.testkit.JobOperators;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
@@ -14,20 +17,34 @@ import org.junit.jupiter.api.Test;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The event-time temporal join in Flink's keyed two-input operator test harness. */
+/** The job's event-time temporal join in Flink's keyed two-input operator test harness, also across a restore. */
 class MenuTemporalJoinTest {
 
     private KeyedTwoInputStreamOperatorTestHarness<String, MenuUpdate, OrderLine, EnrichedLine> harness;
 
+    /** The job's own join operator (uid menu-temporal-join), from a freshly built job. */
+    static KeyedTwoInputStreamOperatorTestHarness<String, MenuUpdate, OrderLine, EnrichedLine> joinHarness(
+            OperatorSubtaskState restoreFrom) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        DrinkShopJob.build(env, DrinkShopJob.commandLine().parse(new String[0]), UnaryOperator.identity());
+        TwoInputStreamOperator<MenuUpdate, OrderLine, EnrichedLine> join = JobOperators.byUid(env, "menu-temporal-join");
+        var h = new KeyedTwoInputStreamOperatorTestHarness<>(join, MenuUpdate::menuId, OrderLine::menuId, Types.STRING);
+        h.setup();
+        if (restoreFrom != null) {
+            h.initializeState(restoreFrom);
+        }
+        h.open();
+        return h;
+    }
+
     @BeforeEach
     void setUp() throws Exception {
-        harness = new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(new MenuTemporalJoin()),
-                MenuUpdate::menuId, OrderLine::menuId, Types.STRING);
-        harness.open();
+        harness = joinHarness(null);
     }
 
     @AfterEach
@@ -36,14 +53,22 @@ class MenuTemporalJoinTest {
     }
 
     private void menu(MenuUpdate.Action action, String price, long time) throws Exception {
-        MenuUpdate u = new MenuUpdate("m-1", action, action == MenuUpdate.Action.DELETE ? null : "Trà sữa",
+        menu("m-1", action, price, time);
+    }
+
+    private void menu(String menuId, MenuUpdate.Action action, String price, long time) throws Exception {
+        MenuUpdate u = new MenuUpdate(menuId, action, action == MenuUpdate.Action.DELETE ? null : "Trà sữa",
                 action == MenuUpdate.Action.DELETE ? null : "milk tea", price == null ? null : new BigDecimal(price).setScale(2),
                 Instant.ofEpochMilli(time), new SourceCoordinates("menu_updates", 0, time));
         harness.processElement1(new StreamRecord<>(u, time));
     }
 
     private void order(String orderId, String price, long time) throws Exception {
-        OrderLine line = new OrderLine(orderId, 1, "u1", "m-1", 2, new BigDecimal(price), Instant.ofEpochMilli(time), false,
+        order(orderId, "m-1", price, time);
+    }
+
+    private void order(String orderId, String menuId, String price, long time) throws Exception {
+        OrderLine line = new OrderLine(orderId, 1, "u1", menuId, 2, new BigDecimal(price), Instant.ofEpochMilli(time), false,
                 new SourceCoordinates("orders", 0, time));
         harness.processElement2(new StreamRecord<>(line, time));
     }
@@ -125,5 +150,34 @@ class MenuTemporalJoinTest {
         assertEquals(List.of("o1|ok|3.00|false"), out());
         // only the newest version survives and no line waits: one state entry for the one key
         assertEquals(1, harness.numKeyedStateEntries());
+    }
+
+    @Test
+    void aLineWaitingAtARestoreIsSettledAtTheRestoredWatermarkWithTheVersionValidAtItsTime() throws Exception {
+        menu(MenuUpdate.Action.CREATE, "40000", 1_000);
+        harness.processBothWatermarks(new Watermark(6_000));
+        order("o1", "40000", 5_000);                      // arrives after the watermark passed its time: due
+        OperatorSubtaskState snapshot = harness.snapshot(1, 1);
+        harness.close();
+
+        harness = joinHarness(snapshot);
+        // the menu stream is quiet after the restore; the first element is another item's
+        menu("m-2", MenuUpdate.Action.CREATE, "30000", 2_000);
+        assertEquals(List.of("o1|ok|40000.00|false"), out(), "settled at the watermark reached before the failure");
+        order("o2", "m-2", "30000", 7_000);
+        harness.processBothWatermarks(new Watermark(8_000));
+        assertEquals(List.of("o1|ok|40000.00|false", "o2|ok|30000.00|false"), out(),
+                "m-2's update was stored under its own key, not under the key of the line settled before it");
+    }
+
+    @Test
+    void endOfBothInputsSettlesEveryWaitingLine() throws Exception {
+        menu(MenuUpdate.Action.CREATE, "40000", 1_000);
+        order("o1", "40000", 3_000);
+        harness.processWatermark2(new Watermark(5_000));   // the menu input never sent one (idle)
+        harness.endInput2();
+        assertEquals(List.of(), out(), "the menu input may still hold event time back");
+        harness.endInput1();                               // drain: both inputs ended
+        assertEquals(List.of("o1|ok|40000.00|false"), out());
     }
 }

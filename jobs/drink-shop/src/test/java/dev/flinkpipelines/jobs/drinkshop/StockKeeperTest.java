@@ -1,13 +1,17 @@
 package dev.flinkpipelines.jobs.drinkshop;
 
 import dev.flinkpipelines.common.postgres.TableRow;
+import dev.flinkpipelines.testkit.JobOperators;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,8 +20,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class StockKeeperTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<String, StockChange, TableRow> harness() throws Exception {
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new StockKeeper(10)),
-                StockChange::menuId, Types.STRING);
+        return harness(null);
+    }
+
+    /** The job's own stock keeper (uid stock-keeper, threshold 10), from a freshly built job. */
+    private static KeyedOneInputStreamOperatorTestHarness<String, StockChange, TableRow> harness(OperatorSubtaskState restoreFrom)
+            throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        DrinkShopJob.build(env, DrinkShopJob.commandLine().parse(new String[] {"--stock-alert-threshold", "10"}), UnaryOperator.identity());
+        OneInputStreamOperator<StockChange, TableRow> keeper = JobOperators.byUid(env, "stock-keeper");
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(keeper, StockChange::menuId, Types.STRING);
+        h.setup();
+        if (restoreFrom != null) {
+            h.initializeState(restoreFrom);
+        }
         h.open();
         return h;
     }
@@ -77,5 +93,36 @@ class StockKeeperTest {
         assertEquals(List.of("1|8|c-8"), alertsPerArrivalOrder.get(0));
         assertEquals(alertsPerArrivalOrder.get(0), alertsPerArrivalOrder.get(1));
         assertEquals(alertsPerArrivalOrder.get(0), alertsPerArrivalOrder.get(2));
+    }
+
+    @Test
+    void aChangeWaitingAtARestoreIsAppliedAtTheRestoredWatermarkBeforeLaterOnes() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var h = harness()) {
+            change(h, 20, 1_000);
+            h.processWatermark(5_000);
+            change(h, -15, 4_000);        // arrives after the watermark passed its time: due
+            snapshot = h.snapshot(1, 1);
+        }
+        try (var h = harness(snapshot)) {
+            h.processElement(new StreamRecord<>(new StockChange("m-2", 50, 6_000, "t6000"), 6_000));   // another item first
+            assertEquals(List.of("5"), rows(h, "inventory_levels"), "settled at the watermark reached before the failure");
+            assertEquals(List.of("1|5|t4000"), rows(h, "inventory_alerts"));
+            change(h, 30, 6_500);
+            h.processWatermark(7_000);
+            assertEquals(List.of("5", "50", "35"), rows(h, "inventory_levels"), "m-2's change applied to m-2, in event-time order");
+        }
+    }
+
+    @Test
+    void endOfInputAppliesEveryWaitingChange() throws Exception {
+        try (var h = harness()) {
+            change(h, 20, 1_000);
+            change(h, -15, 2_000);
+            h.processWatermark(1_500);
+            h.endInput();                 // drain after the inputs went idle: no final watermark arrives
+            assertEquals(List.of("20", "5"), rows(h, "inventory_levels"));
+            assertEquals(List.of("1|5|t2000"), rows(h, "inventory_alerts"));
+        }
     }
 }

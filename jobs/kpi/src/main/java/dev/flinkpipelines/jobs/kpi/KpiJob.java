@@ -14,9 +14,11 @@ import dev.flinkpipelines.common.parse.OrderEventParser;
 import dev.flinkpipelines.common.postgres.ExactlyOncePostgresSink;
 import dev.flinkpipelines.common.postgres.TableRow;
 import dev.flinkpipelines.common.postgres.TableRowTypeInfo;
+import dev.flinkpipelines.common.time.EventTimeWindowOperator;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
@@ -64,13 +66,13 @@ public final class KpiJob {
     static void build(StreamExecutionEnvironment env, ParsedArgs args, UnaryOperator<DataStream<OrderEvent>> afterValidation) {
         ParsedSource<OrderEvent> source = ParsedSource.fromKafka(
                 env, args, NAME, args.get(INPUT_TOPIC), new OrderEventParser(), OrderEvent.class);
-        SingleOutputStreamOperator<TableRow> kpis = afterValidation.apply(source.events())
-                .keyBy(e -> e.currency().name(), Types.STRING)
-                .window(TumblingEventTimeWindows.of(KpiWindows.SIZE))
-                .allowedLateness(args.get(ALLOWED_LATENESS))
-                .sideOutputLateData(KpiWindows.TOO_LATE)
-                .aggregate(new KpiAggregate(), new KpiWindows.ToRow(),
-                        TypeInformation.of(KpiAccumulator.class), TypeInformation.of(KpiAccumulator.class), TableRowTypeInfo.INSTANCE)
+        // Flink's window operator, keeping its watermark across restores and firing at end of input
+        KeyedStream<OrderEvent, String> byCurrency = afterValidation.apply(source.events())
+                .keyBy(e -> e.currency().name(), Types.STRING);
+        SingleOutputStreamOperator<TableRow> kpis = byCurrency
+                .transform("KPIs per currency and minute", TableRowTypeInfo.INSTANCE, EventTimeWindowOperator.aggregate(byCurrency,
+                        TumblingEventTimeWindows.of(KpiWindows.SIZE), args.get(ALLOWED_LATENESS), KpiWindows.TOO_LATE,
+                        new KpiAggregate(), new KpiWindows.ToRow(), TypeInformation.of(KpiAccumulator.class)))
                 .uid("kpi-1m")
                 .name("KPIs per currency and minute");
         DataStream<TableRow> late = kpis.getSideOutput(KpiWindows.TOO_LATE)

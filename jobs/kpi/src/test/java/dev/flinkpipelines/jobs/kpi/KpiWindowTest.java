@@ -3,52 +3,74 @@ package dev.flinkpipelines.jobs.kpi;
 import dev.flinkpipelines.common.events.OrderEvent;
 import dev.flinkpipelines.common.kafka.SourceCoordinates;
 import dev.flinkpipelines.common.postgres.TableRow;
-import org.apache.flink.api.common.ExecutionConfig;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
+import dev.flinkpipelines.testkit.JobOperators;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
-import org.apache.flink.streaming.api.windowing.triggers.EventTimeTrigger;
-import org.apache.flink.streaming.runtime.operators.windowing.WindowOperatorBuilder;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * The KPI window operator (as KpiJob builds it: 1-minute tumbling windows, 1 minute allowed
+ * The KPI window operator (the job's own, by uid: 1-minute tumbling windows, 1 minute allowed
  * lateness, too-late events to a side output) in Flink's keyed operator test harness, with
- * watermarks set exactly at the boundaries.
+ * watermarks set exactly at the boundaries, and across a restore.
  */
 class KpiWindowTest {
 
     private static final long MINUTE = 60_000;
     private KeyedOneInputStreamOperatorTestHarness<String, OrderEvent, TableRow> harness;
 
+    /** The job's own operator by uid, from a freshly built job (a restore needs a new instance). */
+    private static <I, O> OneInputStreamOperator<I, O> jobOperator(String uid) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        KpiJob.build(env, KpiJob.commandLine().parse(new String[] {"--allowed-lateness", "1m"}), UnaryOperator.identity());
+        return JobOperators.byUid(env, uid);
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, OrderEvent, TableRow> windowHarness(OperatorSubtaskState restoreFrom)
+            throws Exception {
+        var h = new KeyedOneInputStreamOperatorTestHarness<String, OrderEvent, TableRow>(
+                KpiWindowTest.<OrderEvent, TableRow>jobOperator("kpi-1m"), e -> e.currency().name(), Types.STRING);
+        h.setup();
+        if (restoreFrom != null) {
+            h.initializeState(restoreFrom);
+        }
+        h.open();
+        return h;
+    }
+
     @BeforeEach
     void setUp() throws Exception {
-        WindowOperatorBuilder<OrderEvent, String, org.apache.flink.streaming.api.windowing.windows.TimeWindow> builder =
-                new WindowOperatorBuilder<>(TumblingEventTimeWindows.of(KpiWindows.SIZE), EventTimeTrigger.create(),
-                        new ExecutionConfig(), TypeInformation.of(OrderEvent.class), e -> e.currency().name(), Types.STRING);
-        builder.allowedLateness(Duration.ofMinutes(1));
-        builder.sideOutputLateData(KpiWindows.TOO_LATE);
-        harness = new KeyedOneInputStreamOperatorTestHarness<>(
-                builder.aggregate(new KpiAggregate(), new KpiWindows.ToRow(), TypeInformation.of(KpiAccumulator.class)),
-                e -> e.currency().name(), Types.STRING);
-        harness.open();
+        harness = windowHarness(null);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        harness.close();
+    }
+
+    private static StreamRecord<OrderEvent> paymentRecord(String id, long eventTime, String amount) {
+        OrderEvent e = new OrderEvent(id, Instant.ofEpochMilli(eventTime), OrderEvent.Type.PAYMENT_SUCCESS, "ORD-" + id, "USR1",
+                new BigDecimal(amount), OrderEvent.Currency.VND, OrderEvent.Status.SUCCESS, new SourceCoordinates("events_clean", 0, 0));
+        return new StreamRecord<>(e, eventTime);
     }
 
     private void payment(String id, long eventTime, String amount) throws Exception {
-        OrderEvent e = new OrderEvent(id, Instant.ofEpochMilli(eventTime), OrderEvent.Type.PAYMENT_SUCCESS, "ORD-" + id, "USR1",
-                new BigDecimal(amount), OrderEvent.Currency.VND, OrderEvent.Status.SUCCESS, new SourceCoordinates("events_clean", 0, 0));
-        harness.processElement(new StreamRecord<>(e, eventTime));
+        harness.processElement(paymentRecord(id, eventTime, amount));
     }
 
     /** Emitted kpi_1m rows as "window_start|revenue|payment_success". */
@@ -92,6 +114,42 @@ class KpiWindowTest {
         payment("a", 10_000, "1.00");
         payment("b", MINUTE + 10_000, "2.00");
         harness.processWatermark(2 * MINUTE);
+        assertEquals(List.of("0|1.00|1", "1|2.00|1"), rows());
+    }
+
+    @Test
+    void afterARestoreAnEventBeyondTheLatenessGoesToLateEventsWithTheWatermarkItWasJudgedBy() throws Exception {
+        payment("a", 10_000, "100.00");
+        harness.processWatermark(2 * MINUTE);          // fired, and the allowed lateness is over: purged
+        OperatorSubtaskState snapshot = harness.snapshot(1, 1);
+
+        try (var restored = windowHarness(snapshot);
+                var lateToRow = new OneInputStreamOperatorTestHarness<OrderEvent, TableRow>(
+                        KpiWindowTest.<OrderEvent, TableRow>jobOperator("late-events"))) {
+            lateToRow.open();
+            restored.processElement(paymentRecord("b", 30_000, "5.00"));   // before any new watermark
+            restored.processWatermark(3 * MINUTE);
+            assertEquals(List.of(), restored.extractOutputValues(), "the minute is not reopened: its kpi_1m row stays 100.00");
+            assertEquals(List.of("b"), restored.getSideOutput(KpiWindows.TOO_LATE).stream().map(r -> r.getValue().id())
+                    .collect(Collectors.toList()));
+
+            // downstream, late-events sees what the window emitted, in order: the restored watermark, then the event
+            long emitted = restored.getOutput().stream().filter(o -> o instanceof Watermark)
+                    .mapToLong(o -> ((Watermark) o).getTimestamp()).findFirst().orElseThrow();
+            lateToRow.processWatermark(emitted);
+            lateToRow.processElement(restored.getSideOutput(KpiWindows.TOO_LATE).peek());
+            TableRow late = lateToRow.extractOutputValues().get(0);
+            assertEquals(Instant.ofEpochMilli(2 * MINUTE), late.value(4), "watermark");
+            assertEquals(2 * MINUTE - 30_000, late.value(5), "late_by_ms");
+        }
+    }
+
+    @Test
+    void endOfInputFiresTheOpenWindows() throws Exception {
+        payment("a", 10_000, "1.00");
+        payment("b", MINUTE + 10_000, "2.00");
+        harness.processWatermark(MINUTE);
+        harness.endInput();                            // drain, or the end of a bounded input, after idleness
         assertEquals(List.of("0|1.00|1", "1|2.00|1"), rows());
     }
 }

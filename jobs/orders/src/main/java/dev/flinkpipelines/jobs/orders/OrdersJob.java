@@ -16,6 +16,8 @@ import dev.flinkpipelines.common.postgres.ExactlyOncePostgresSink;
 import dev.flinkpipelines.common.postgres.TableRow;
 import dev.flinkpipelines.common.postgres.TableRowTypeInfo;
 import dev.flinkpipelines.common.postgres.TableSpec;
+import dev.flinkpipelines.common.time.EventTimeProcessOperator;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -77,10 +79,11 @@ public final class OrdersJob {
     static void build(StreamExecutionEnvironment env, ParsedArgs args, UnaryOperator<DataStream<OrderEvent>> afterValidation) {
         ParsedSource<OrderEvent> source = ParsedSource.fromKafka(
                 env, args, NAME, args.get(INPUT_TOPIC), new OrderEventParser(), OrderEvent.class);
+        // KeyedStream#process's operator, keeping its watermark across restores (dedup expiry)
         DataStream<OrderEvent> clean = afterValidation.apply(source.events())
                 .keyBy(OrderEvent::id, Types.STRING)
-                .process(new EventTimeDeduplicator<String, OrderEvent>(args.get(DEDUP_HORIZON), null))
-                .returns(OrderEvent.class)
+                .transform("Drop duplicate event ids", TypeInformation.of(OrderEvent.class),
+                        new EventTimeProcessOperator<>(new EventTimeDeduplicator<String, OrderEvent>(args.get(DEDUP_HORIZON), null)))
                 .uid("dedup-by-id")
                 .name("Drop duplicate event ids");
 

@@ -15,8 +15,11 @@ import dev.flinkpipelines.common.parse.UserEventParser;
 import dev.flinkpipelines.common.postgres.ExactlyOncePostgresSink;
 import dev.flinkpipelines.common.postgres.TableRow;
 import dev.flinkpipelines.common.postgres.TableRowTypeInfo;
+import dev.flinkpipelines.common.time.EventTimeWindowOperator;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
@@ -78,13 +81,13 @@ public final class UserEventsJob {
                 .returns(TableRowTypeInfo.INSTANCE)
                 .name("To user_events rows");
 
-        SingleOutputStreamOperator<TableRow> activityRows = events
-                .keyBy(MovieActivityWindow::key, Types.TUPLE(Types.INT, Types.STRING))
-                .window(TumblingEventTimeWindows.of(Duration.ofMinutes(1)))
-                .allowedLateness(args.get(ALLOWED_LATENESS))
-                .sideOutputLateData(TOO_LATE)
-                .aggregate(new MovieActivityWindow.Count(), new MovieActivityWindow.ToRow(),
-                        Types.LONG, Types.LONG, TableRowTypeInfo.INSTANCE)
+        // Flink's window operator, keeping its watermark across restores and firing at end of input
+        KeyedStream<UserEvent, Tuple2<Integer, String>> byMovie =
+                events.keyBy(MovieActivityWindow::key, Types.TUPLE(Types.INT, Types.STRING));
+        SingleOutputStreamOperator<TableRow> activityRows = byMovie
+                .transform("Movie activity per minute", TableRowTypeInfo.INSTANCE, EventTimeWindowOperator.aggregate(byMovie,
+                        TumblingEventTimeWindows.of(Duration.ofMinutes(1)), args.get(ALLOWED_LATENESS), TOO_LATE,
+                        new MovieActivityWindow.Count(), new MovieActivityWindow.ToRow(), Types.LONG))
                 .uid("movie-activity-1m")
                 .name("Movie activity per minute");
         activityRows.getSideOutput(TOO_LATE)

@@ -116,6 +116,40 @@ class UserEventsJobIT {
         assertEquals(List.of(), PG.preparedTransactions());
     }
 
+    /**
+     * FLINK-40499: Flink 2.2.1 drops the final watermark on an output that announced itself idle,
+     * so a drain after the input was quiet longer than {@code --source-idle-timeout} used to leave
+     * the last windows unfired. Quiet for more than the (short) idle timeout, then stop with a
+     * drain: every window is written with its exact count.
+     */
+    @Test
+    void drainAfterTheInputWentIdleFiresEveryWindow() throws Exception {
+        String topic = KAFKA.createTopic("user-events", 1);
+        ParsedArgs args = args(topic, "--checkpoint-interval", "200", "--parallelism", "1", "--source-idle-timeout", "2s");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        JobEnvironment.configure(env, args);
+        UserEventsJob.build(env, args, UnaryOperator.identity());
+        JobClient job = env.executeAsync("user-events drain after idle");
+
+        // the watermark reaches 10:02:25 - 1 ms: the 10:00 and 10:01 windows fire, the 10:02 ones stay open
+        produce(topic, event(1, 1, "click", "10:00:10"), event(2, 1, "click", "10:00:20"), event(3, 2, "play", "10:01:05"),
+                event(4, 1, "click", "10:02:10"), event(5, 2, "play", "10:02:30"));
+        awaitRows("SELECT count(*) FROM user_events", List.of("5"));
+        awaitRows("SELECT window_start, movie_id, event_type, event_count FROM movie_activity_1m ORDER BY 1, 2, 3",
+                List.of("2025-01-01 10:00:00+00|1|click|2", "2025-01-01 10:01:00+00|2|play|1"));
+        // quiet for well over the idle timeout: the partition, and so the source, is idle
+        Thread.sleep(5_000);
+        job.stopWithSavepoint(true, savepoints.toUri().toString(), SavepointFormatType.DEFAULT).get(60, TimeUnit.SECONDS);
+
+        assertEquals(List.of(
+                        "2025-01-01 10:00:00+00|1|click|2",
+                        "2025-01-01 10:01:00+00|2|play|1",
+                        "2025-01-01 10:02:00+00|1|click|1",
+                        "2025-01-01 10:02:00+00|2|play|1"),
+                PG.rows("SELECT window_start, movie_id, event_type, event_count FROM movie_activity_1m ORDER BY 1, 2, 3"));
+        assertEquals(List.of(), PG.preparedTransactions());
+    }
+
     /** A failure injected mid-stream: after the restart every row is there exactly once. */
     @Test
     void failureMidStreamLosesAndDoublesNothing() throws Exception {

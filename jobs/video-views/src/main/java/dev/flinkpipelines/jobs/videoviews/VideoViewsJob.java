@@ -15,6 +15,7 @@ import dev.flinkpipelines.common.parse.VideoViewParser;
 import dev.flinkpipelines.common.postgres.ExactlyOncePostgresSink;
 import dev.flinkpipelines.common.postgres.TableRow;
 import dev.flinkpipelines.common.postgres.TableRowTypeInfo;
+import dev.flinkpipelines.common.time.EventTimeProcessOperator;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -87,10 +88,11 @@ public final class VideoViewsJob {
         ViewRows rows = new ViewRows(schema);
         ParsedSource<VideoView> source = ParsedSource.fromKafka(
                 env, args, NAME, args.get(INPUT_TOPIC), new VideoViewParser(), VideoView.class);
+        // KeyedStream#process's operator, keeping its watermark across restores (dedup expiry, late views)
         SingleOutputStreamOperator<VideoView> unique = afterValidation.apply(source.events())
                 .keyBy(VideoView::eventId, Types.STRING)
-                .process(new EventTimeDeduplicator<String, VideoView>(args.get(DEDUP_HORIZON), DUPLICATES))
-                .returns(VideoView.class)
+                .transform("Drop duplicate event ids", TypeInformation.of(VideoView.class),
+                        new EventTimeProcessOperator<>(new EventTimeDeduplicator<String, VideoView>(args.get(DEDUP_HORIZON), DUPLICATES)))
                 .uid("dedup-by-event-id")
                 .name("Drop duplicate event ids");
         DataStream<TableRow> duplicates = unique.getSideOutput(DUPLICATES)
@@ -100,8 +102,8 @@ public final class VideoViewsJob {
                 .name("Ledger duplicates");
         DataStream<TableRow> counted = unique
                 .keyBy(VideoView::videoId, Types.STRING)
-                .process(new ViewCounter(args.get(QUALIFYING_SECONDS), args.get(ALLOWED_LATENESS), rows))
-                .returns(TableRowTypeInfo.INSTANCE)
+                .transform("Qualify and count per video-hour", TableRowTypeInfo.INSTANCE,
+                        new EventTimeProcessOperator<>(new ViewCounter(args.get(QUALIFYING_SECONDS), args.get(ALLOWED_LATENESS), rows)))
                 .uid("count-views-per-hour")
                 .name("Qualify and count per video-hour");
 

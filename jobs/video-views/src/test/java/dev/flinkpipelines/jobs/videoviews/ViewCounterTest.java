@@ -3,15 +3,22 @@ package dev.flinkpipelines.jobs.videoviews;
 import dev.flinkpipelines.common.events.VideoView;
 import dev.flinkpipelines.common.kafka.SourceCoordinates;
 import dev.flinkpipelines.common.postgres.TableRow;
+import dev.flinkpipelines.testkit.JobOperators;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.util.OutputTag;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -20,6 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class ViewCounterTest {
 
     private static final long HOUR = 3_600_000;
+    /** Equal to the job's tag (output tags are equal by id). */
+    private static final OutputTag<VideoView> DUPLICATES = new OutputTag<>("duplicates", TypeInformation.of(VideoView.class));
 
     private static VideoView view(String id, long time, int seconds, boolean revenue) {
         return new VideoView(id, "v1", "u1", "s1", Instant.ofEpochMilli(time), seconds, "web", "VN", null, "1080p", revenue,
@@ -47,6 +56,63 @@ class ViewCounterTest {
             List<String> hourly = h.extractOutputValues().stream().filter(r -> r.table().equals("public.video_views_1h"))
                     .map(r -> r.value(2) + "/" + r.value(3)).collect(Collectors.toList());
             assertEquals(List.of("1/1", "2/1", "3/2"), hourly, "each counted view upserts the hour's running totals");
+        }
+    }
+
+    // ---- the job's own operators (by uid), across a restore ------------------------------------
+
+    private static StreamExecutionEnvironment job() throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        VideoViewsJob.build(env, VideoViewsJob.commandLine().parse(new String[0]), UnaryOperator.identity());
+        return env;
+    }
+
+    private static <O> OneInputStreamOperator<VideoView, O> jobOperator(String uid) throws Exception {
+        return JobOperators.byUid(job(), uid);
+    }
+
+    /** A snapshot of the operator {@code uid} after the watermark reached {@code watermark}. */
+    private static OperatorSubtaskState reached(String uid, long watermark) throws Exception {
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<String, VideoView, Object>(
+                ViewCounterTest.<Object>jobOperator(uid), VideoView::eventId, Types.STRING)) {
+            h.open();
+            h.processWatermark(watermark);
+            return h.snapshot(1, 1);
+        }
+    }
+
+    @Test
+    void aViewThreeHoursLateRightAfterARestoreIsLedgeredAsLate() throws Exception {
+        OperatorSubtaskState snapshot = reached("count-views-per-hour", 5 * HOUR);
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<String, VideoView, TableRow>(
+                ViewCounterTest.<TableRow>jobOperator("count-views-per-hour"), VideoView::videoId, Types.STRING)) {
+            h.setup();
+            h.initializeState(snapshot);
+            h.open();
+            h.processElement(new StreamRecord<>(view("late", 2 * HOUR + 1_000, 45, true), 2 * HOUR + 1_000));  // before any new watermark
+            List<String> out = h.extractOutputValues().stream()
+                    .map(r -> r.table().equals("public.view_ledger") ? "ledger " + r.value(0) + "|" + r.value(6) + "|" + r.value(7)
+                            : r.table() + " " + r.value(2) + "/" + r.value(3))
+                    .collect(Collectors.toList());
+            assertEquals(List.of("ledger late|false|late"), out,
+                    "its hour closed before the failure: not billed, and no restarted hourly count");
+        }
+    }
+
+    @Test
+    void theDedupHorizonAfterARestoreIsMeasuredFromTheRestoredWatermark() throws Exception {
+        OperatorSubtaskState snapshot = reached("dedup-by-event-id", 30 * HOUR);
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<String, VideoView, VideoView>(
+                ViewCounterTest.<VideoView>jobOperator("dedup-by-event-id"), VideoView::eventId, Types.STRING)) {
+            h.setup();
+            h.initializeState(snapshot);
+            h.open();
+            // first seen right after the restore; its event time + 24 h is already behind the watermark
+            h.processElement(new StreamRecord<>(view("x", 5 * HOUR, 45, true), 5 * HOUR));
+            h.processWatermark(31 * HOUR);
+            h.processElement(new StreamRecord<>(view("x", 5 * HOUR, 45, true), 5 * HOUR));   // a copy
+            assertEquals(1, h.extractOutputValues().size());
+            assertEquals(1, h.getSideOutput(DUPLICATES).size(), "ledgered as a duplicate, never counted twice");
         }
     }
 }
