@@ -28,14 +28,21 @@ import java.util.List;
  * otherwise move its clock back). A snapshot taken before any watermark arrived keeps the
  * restored value.
  *
- * <p><b>End of input.</b> Flink 2.2.1 drops the final {@code MAX_WATERMARK} on an output that
- * announced itself idle (FLINK-40499), so a drain or a bounded input that was quiet longer than
- * the idle timeout would leave event-time timers unfired. {@link #endOfInput()} advances to
- * {@code MAX_WATERMARK} itself: Flink calls {@code endInput} on every operator when its input
- * ends for good (end of a bounded input, {@code stop --drain}), never on a plain stop with a
- * savepoint. The end of input is not progress of event time and is not checkpointed: a snapshot
- * after it keeps the last real watermark, so the state stays usable if more input ever comes
- * (what {@code BoundedOneInput#endInput} asks of stateful operators).
+ * <p><b>End of input.</b> A drain ({@code flink stop --drain}) or the end of a bounded input ends
+ * the input for good, and what waits for event time must come out — but Flink 2.2.1 drops the
+ * final {@code MAX_WATERMARK} on an output that announced itself idle (FLINK-40499), so a drain
+ * after a quiet period left every window open. So the end of input is handled here, whichever comes
+ * first: Flink's {@code endInput} (called on every operator when its input ends for good, never on
+ * a plain stop with a savepoint) or an incoming {@code MAX_WATERMARK}, and once. What it does is the
+ * operator's {@link EndOfInput}: fire every pending timer (the join's waiting lines, the stock
+ * keeper's pending changes), fire the open windows while keeping them, or nothing (dedup and view
+ * counting, whose timers only expire state). Never the end of event time for state that a job
+ * resumed from a drained savepoint still needs: a drain must not forget dedup ids or purge windows
+ * that later events complete.
+ *
+ * <p>The end of input is not progress of event time and is not checkpointed: a snapshot after it
+ * keeps the last real watermark, so a job resumed from a drained savepoint decides as it would
+ * have without the drain (what {@code BoundedOneInput#endInput} asks of stateful operators).
  */
 public final class CheckpointedWatermark {
 
@@ -48,8 +55,22 @@ public final class CheckpointedWatermark {
         void to(Watermark watermark) throws Exception;
     }
 
+    /** What an operator does when its input ends for good (see the class comment). */
+    @FunctionalInterface
+    public interface EndOfInput extends java.io.Serializable {
+        void run(CheckpointedWatermark watermark) throws Exception;
+
+        /** Event time ends: every pending timer fires (timers that emit what waited for the watermark). */
+        EndOfInput FIRE_ALL_TIMERS = w -> w.advanceTo(Watermark.MAX_WATERMARK);
+
+        /** Nothing: the timers only expire state, which a job resumed from a drained savepoint still needs. */
+        EndOfInput KEEP_STATE = w -> { };
+    }
+
     private final ListState<Long> state;
     private final Advance advance;
+    private final EndOfInput endOfInput;
+    private boolean ended;
     /** The watermark the operator is at. */
     private long current = Long.MIN_VALUE;
     /** The highest watermark applied that is event-time progress (not the end of input). */
@@ -57,14 +78,16 @@ public final class CheckpointedWatermark {
     /** Restored and not applied yet; {@code Long.MIN_VALUE} when nothing is pending. */
     private long pending;
 
-    private CheckpointedWatermark(ListState<Long> state, Advance advance, long restored) {
+    private CheckpointedWatermark(ListState<Long> state, Advance advance, EndOfInput endOfInput, long restored) {
         this.state = state;
         this.advance = advance;
+        this.endOfInput = endOfInput;
         this.pending = restored;
     }
 
     /** Call from the operator's {@code initializeState}: registers the state and reads it back. */
-    public static CheckpointedWatermark initialize(StateInitializationContext context, Advance advance) throws Exception {
+    public static CheckpointedWatermark initialize(StateInitializationContext context, Advance advance,
+            EndOfInput endOfInput) throws Exception {
         ListState<Long> state = context.getOperatorStateStore()
                 .getUnionListState(new ListStateDescriptor<>(STATE_NAME, LongSerializer.INSTANCE));
         long restored = Long.MIN_VALUE;
@@ -78,7 +101,7 @@ public final class CheckpointedWatermark {
             // none: a savepoint from before this state existed; the operator starts as Flink would
             restored = any ? min : Long.MIN_VALUE;
         }
-        return new CheckpointedWatermark(state, advance, restored);
+        return new CheckpointedWatermark(state, advance, endOfInput, restored);
     }
 
     /**
@@ -93,16 +116,32 @@ public final class CheckpointedWatermark {
         }
     }
 
-    /** The operator's combined input watermark: applied only when it moves event time forward. */
+    /**
+     * The operator's combined input watermark: applied only when it moves event time forward; the
+     * final {@code MAX_WATERMARK} of a drain or a bounded input is the end of input.
+     */
     public void onWatermark(Watermark mark) throws Exception {
+        if (mark.getTimestamp() == Long.MAX_VALUE) {
+            endOfInput();
+            return;
+        }
         catchUp();
         advanceTo(mark);
     }
 
-    /** The operator's input ended for good: every pending event-time timer fires. */
+    /** The operator's input ended for good: its {@link EndOfInput}, once. */
     public void endOfInput() throws Exception {
+        if (ended) {
+            return;
+        }
+        ended = true;
         catchUp();
-        advanceTo(Watermark.MAX_WATERMARK);
+        endOfInput.run(this);
+    }
+
+    /** The watermark the operator is at. */
+    public long current() {
+        return current;
     }
 
     /** Call from the operator's {@code snapshotState}. */
@@ -118,7 +157,8 @@ public final class CheckpointedWatermark {
         }
     }
 
-    private void advanceTo(Watermark mark) throws Exception {
+    /** Moves the operator's event time forward to {@code mark} (never back): its timers fire, the watermark is emitted. */
+    public void advanceTo(Watermark mark) throws Exception {
         long time = mark.getTimestamp();
         if (time <= current) {
             return;

@@ -25,14 +25,22 @@ public class EventTimeCoProcessOperator<K, IN1, IN2, OUT> extends KeyedCoProcess
     private transient boolean firstEnded;
     private transient boolean secondEnded;
 
-    public EventTimeCoProcessOperator(KeyedCoProcessFunction<K, IN1, IN2, OUT> function) {
+    private final CheckpointedWatermark.EndOfInput endOfInput;
+
+    /**
+     * @param endOfInput what a drain or the end of a bounded input does: {@code FIRE_ALL_TIMERS} when
+     *     the function's timers emit what waited for the watermark, {@code KEEP_STATE} when they only
+     *     expire state
+     */
+    public EventTimeCoProcessOperator(KeyedCoProcessFunction<K, IN1, IN2, OUT> function, CheckpointedWatermark.EndOfInput endOfInput) {
         super(function);
+        this.endOfInput = endOfInput;
     }
 
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
-        watermark = CheckpointedWatermark.initialize(context, super::processWatermark);
+        watermark = CheckpointedWatermark.initialize(context, super::processWatermark, endOfInput);
     }
 
     @Override

@@ -23,14 +23,22 @@ public class EventTimeProcessOperator<K, IN, OUT> extends KeyedProcessOperator<K
 
     private transient CheckpointedWatermark watermark;
 
-    public EventTimeProcessOperator(KeyedProcessFunction<K, IN, OUT> function) {
+    private final CheckpointedWatermark.EndOfInput endOfInput;
+
+    /**
+     * @param endOfInput what a drain or the end of a bounded input does: {@code FIRE_ALL_TIMERS} when
+     *     the function's timers emit what waited for the watermark, {@code KEEP_STATE} when they only
+     *     expire state
+     */
+    public EventTimeProcessOperator(KeyedProcessFunction<K, IN, OUT> function, CheckpointedWatermark.EndOfInput endOfInput) {
         super(function);
+        this.endOfInput = endOfInput;
     }
 
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
-        watermark = CheckpointedWatermark.initialize(context, super::processWatermark);
+        watermark = CheckpointedWatermark.initialize(context, super::processWatermark, endOfInput);
     }
 
     @Override

@@ -9,11 +9,13 @@ import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.sorted.state.BatchExecutionInternalTimeServiceManager;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.api.windowing.assigners.WindowAssigner;
 import org.apache.flink.streaming.api.windowing.triggers.Trigger;
@@ -25,6 +27,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Flink's event-time {@link WindowOperator}, with its watermark kept across restores and advanced
@@ -48,6 +52,8 @@ public class EventTimeWindowOperator<K, IN, ACC, OUT, W extends Window> extends 
     static final String WINDOW_STATE_NAME = "window-contents";
 
     private transient CheckpointedWatermark watermark;
+    /** Kept to read a window's contents at end of input ({@code WindowOperator}'s own field is private). */
+    private final StateDescriptor<? extends AppendingState<IN, ACC>, ?> contentsDescriptor;
 
     public EventTimeWindowOperator(WindowAssigner<? super IN, W> windowAssigner, TypeSerializer<W> windowSerializer,
             KeySelector<IN, K> keySelector, TypeSerializer<K> keySerializer,
@@ -56,6 +62,7 @@ public class EventTimeWindowOperator<K, IN, ACC, OUT, W extends Window> extends 
             long allowedLateness, OutputTag<IN> lateDataOutputTag) {
         super(windowAssigner, windowSerializer, keySelector, keySerializer, windowStateDescriptor, windowFunction, trigger,
                 allowedLateness, lateDataOutputTag);
+        this.contentsDescriptor = windowStateDescriptor;
         if (!windowAssigner.isEventTime()) {
             throw new IllegalArgumentException("an event-time window assigner is needed: " + windowAssigner);
         }
@@ -95,7 +102,7 @@ public class EventTimeWindowOperator<K, IN, ACC, OUT, W extends Window> extends 
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
-        watermark = CheckpointedWatermark.initialize(context, super::processWatermark);
+        watermark = CheckpointedWatermark.initialize(context, super::processWatermark, w -> endOfInput());
     }
 
     @Override
@@ -118,5 +125,40 @@ public class EventTimeWindowOperator<K, IN, ACC, OUT, W extends Window> extends 
     @Override
     public void endInput() throws Exception {
         watermark.endOfInput();
+    }
+
+    /**
+     * A drain or the end of a bounded input: every window that has not fired yet fires with what it
+     * holds — and stays, with its timers. A job resumed from the drained savepoint completes it with
+     * the events still to come and fires it again at its time (the sink upserts the full result);
+     * purging it here would make the first later event open it again from nothing. In BATCH
+     * execution nothing resumes: event time simply ends.
+     */
+    private void endOfInput() throws Exception {
+        if (getTimeServiceManager().orElse(null) instanceof BatchExecutionInternalTimeServiceManager) {
+            watermark.advanceTo(Watermark.MAX_WATERMARK);
+            return;
+        }
+        List<Tuple2<K, W>> open = new ArrayList<>();
+        internalTimerService.forEachEventTimeTimer((window, time) -> {
+            // the firing timer (the cleanup timer of a window that already fired comes later)
+            if (time == window.maxTimestamp()) {
+                open.add(Tuple2.of(this.<K>currentKey(), window));
+            }
+        });
+        for (Tuple2<K, W> keyAndWindow : open) {
+            setCurrentKey(keyAndWindow.f0);
+            ACC contents = getPartitionedState(keyAndWindow.f1, windowSerializer, contentsDescriptor).get();
+            if (contents != null) {
+                timestampedCollector.setAbsoluteTimestamp(keyAndWindow.f1.maxTimestamp());
+                userFunction.process(keyAndWindow.f0, keyAndWindow.f1, new WindowContext(keyAndWindow.f1), contents,
+                        timestampedCollector);
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> T currentKey() {
+        return (T) getCurrentKey();
     }
 }

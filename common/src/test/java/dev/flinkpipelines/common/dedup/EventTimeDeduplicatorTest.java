@@ -2,6 +2,7 @@ package dev.flinkpipelines.common.dedup;
 
 import dev.flinkpipelines.common.events.UserEvent;
 import dev.flinkpipelines.common.kafka.SourceCoordinates;
+import dev.flinkpipelines.common.time.CheckpointedWatermark;
 import dev.flinkpipelines.common.time.EventTimeProcessOperator;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -35,7 +36,8 @@ class EventTimeDeduplicatorTest {
     private static KeyedOneInputStreamOperatorTestHarness<Long, UserEvent, UserEvent> harness(OperatorSubtaskState restoreFrom)
             throws Exception {
         KeyedOneInputStreamOperatorTestHarness<Long, UserEvent, UserEvent> h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new EventTimeProcessOperator<>(new EventTimeDeduplicator<Long, UserEvent>(Duration.ofMinutes(5), DUPLICATES)),
+                new EventTimeProcessOperator<>(new EventTimeDeduplicator<Long, UserEvent>(Duration.ofMinutes(5), DUPLICATES),
+                        CheckpointedWatermark.EndOfInput.KEEP_STATE),
                 e -> e.source().offset(), Types.LONG);
         h.setup();
         if (restoreFrom != null) {
@@ -122,6 +124,25 @@ class EventTimeDeduplicatorTest {
 
             restored.processWatermark(65 * MINUTE);       // 60 + 5 min: now it may go
             assertEquals(0, restored.numKeyedStateEntries());
+        }
+    }
+
+    /** A drain ends the input, not event time: the ids stay, and a job resumed from it drops their resends. */
+    @Test
+    void aDrainForgetsNoIdSoAJobResumedFromItStillDropsResends() throws Exception {
+        OperatorSubtaskState drained;
+        try (var h = harness()) {
+            h.processElement(new StreamRecord<>(copy(5, 1, MINUTE), MINUTE));
+            h.processWatermark(MINUTE);
+            h.processWatermark(Long.MAX_VALUE);      // stop --drain
+            h.endInput();
+            assertEquals(1, h.numKeyedStateEntries(), "the id is still remembered");
+            drained = h.snapshot(1, 1);
+        }
+        try (var resumed = harness(drained)) {
+            resumed.processElement(new StreamRecord<>(copy(5, 2, MINUTE), MINUTE));
+            assertEquals(List.of(), passed(resumed));
+            assertEquals(List.of(2), dropped(resumed));
         }
     }
 }

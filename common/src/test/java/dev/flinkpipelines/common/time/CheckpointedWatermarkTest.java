@@ -93,11 +93,11 @@ class CheckpointedWatermarkTest {
     }
 
     private static OneInputStreamOperator<Tuple2<String, Long>, String> operator() {
-        return new EventTimeProcessOperator<>(new Probe());
+        return new EventTimeProcessOperator<>(new Probe(), CheckpointedWatermark.EndOfInput.FIRE_ALL_TIMERS);
     }
 
     private static TwoInputStreamOperator<Tuple2<String, Long>, Tuple2<String, Long>, String> twoInputOperator() {
-        return new EventTimeCoProcessOperator<>(new Probe2());
+        return new EventTimeCoProcessOperator<>(new Probe2(), CheckpointedWatermark.EndOfInput.FIRE_ALL_TIMERS);
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<String, Tuple2<String, Long>, String> harness(

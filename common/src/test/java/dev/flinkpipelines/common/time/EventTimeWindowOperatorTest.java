@@ -143,4 +143,37 @@ class EventTimeWindowOperatorTest {
             assertEquals(List.of("a@0=1", "b@1=1"), h.extractOutputValues());
         }
     }
+
+    /**
+     * A drain (its final watermark, or Flink's endInput when that watermark was dropped) fires every
+     * open window with what it holds and keeps it: a job resumed from the drained savepoint counts
+     * the window's later events into it, as an undisturbed run would, instead of opening it again
+     * from nothing (which the sink's upsert would turn into a count of 1 over the drained one).
+     */
+    @Test
+    void aDrainFiresOpenWindowsAndKeepsThemSoAJobResumedFromItCompletesThem() throws Exception {
+        for (boolean byFinalWatermark : new boolean[] {false, true}) {
+            OperatorSubtaskState drained;
+            try (var h = harness(ours(), null)) {
+                h.processElement("a", 10_000);
+                h.processElement("a", 20_000);
+                h.processElement("b", 70_000);
+                h.processWatermark(30_000);
+                if (byFinalWatermark) {
+                    h.processWatermark(Long.MAX_VALUE);
+                } else {
+                    h.endInput();
+                }
+                assertEquals(List.of("a@0=2", "b@1=1"), h.extractOutputValues().stream().sorted().collect(Collectors.toList()));
+                drained = h.snapshot(1, 1);
+            }
+            try (var h = harness(ours(), drained)) {
+                h.processElement("a", 40_000);   // on time: 30 s is the watermark the drained job had reached
+                h.processWatermark(2 * MINUTE);
+                assertEquals(List.of("a@0=3", "b@1=1"), h.extractOutputValues(), "drained by " + (byFinalWatermark
+                        ? "the final watermark" : "endInput"));
+                assertEquals(List.of(), tooLate(h));
+            }
+        }
+    }
 }

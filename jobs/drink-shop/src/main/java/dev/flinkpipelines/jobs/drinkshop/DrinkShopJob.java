@@ -19,6 +19,7 @@ import dev.flinkpipelines.common.parse.MenuUpdateParser;
 import dev.flinkpipelines.common.postgres.ExactlyOncePostgresSink;
 import dev.flinkpipelines.common.postgres.TableRow;
 import dev.flinkpipelines.common.postgres.TableRowTypeInfo;
+import dev.flinkpipelines.common.time.CheckpointedWatermark;
 import dev.flinkpipelines.common.time.EventTimeCoProcessOperator;
 import dev.flinkpipelines.common.time.EventTimeProcessOperator;
 import dev.flinkpipelines.common.time.EventTimeWindowOperator;
@@ -91,7 +92,7 @@ public final class DrinkShopJob {
                 .keyBy(MenuUpdate::menuId, Types.STRING)
                 .connect(lines.keyBy(OrderLine::menuId, Types.STRING))
                 .transform("Menu version at order time", TypeInformation.of(EnrichedLine.class),
-                        new EventTimeCoProcessOperator<>(new MenuTemporalJoin()))
+                        new EventTimeCoProcessOperator<>(new MenuTemporalJoin(), CheckpointedWatermark.EndOfInput.FIRE_ALL_TIMERS))
                 .uid("menu-temporal-join")
                 .name("Menu version at order time");
 
@@ -110,7 +111,8 @@ public final class DrinkShopJob {
                 .union(enriched.map(StockChange::sale).returns(StockChange.class))
                 .keyBy(StockChange::menuId, Types.STRING)
                 .transform("Stock and alerts", TableRowTypeInfo.INSTANCE,
-                        new EventTimeProcessOperator<>(new StockKeeper(args.get(ALERT_THRESHOLD))))
+                        new EventTimeProcessOperator<>(new StockKeeper(args.get(ALERT_THRESHOLD)),
+                                CheckpointedWatermark.EndOfInput.FIRE_ALL_TIMERS))
                 .uid("stock-keeper")
                 .name("Stock and alerts");
 

@@ -16,6 +16,7 @@ import dev.flinkpipelines.common.postgres.ExactlyOncePostgresSink;
 import dev.flinkpipelines.common.postgres.TableRow;
 import dev.flinkpipelines.common.postgres.TableRowTypeInfo;
 import dev.flinkpipelines.common.postgres.TableSpec;
+import dev.flinkpipelines.common.time.CheckpointedWatermark;
 import dev.flinkpipelines.common.time.EventTimeProcessOperator;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -83,7 +84,8 @@ public final class OrdersJob {
         DataStream<OrderEvent> clean = afterValidation.apply(source.events())
                 .keyBy(OrderEvent::id, Types.STRING)
                 .transform("Drop duplicate event ids", TypeInformation.of(OrderEvent.class),
-                        new EventTimeProcessOperator<>(new EventTimeDeduplicator<String, OrderEvent>(args.get(DEDUP_HORIZON), null)))
+                        new EventTimeProcessOperator<>(new EventTimeDeduplicator<String, OrderEvent>(args.get(DEDUP_HORIZON), null),
+                                CheckpointedWatermark.EndOfInput.KEEP_STATE))
                 .uid("dedup-by-id")
                 .name("Drop duplicate event ids");
 

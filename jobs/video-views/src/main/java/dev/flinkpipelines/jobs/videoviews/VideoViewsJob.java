@@ -15,6 +15,7 @@ import dev.flinkpipelines.common.parse.VideoViewParser;
 import dev.flinkpipelines.common.postgres.ExactlyOncePostgresSink;
 import dev.flinkpipelines.common.postgres.TableRow;
 import dev.flinkpipelines.common.postgres.TableRowTypeInfo;
+import dev.flinkpipelines.common.time.CheckpointedWatermark;
 import dev.flinkpipelines.common.time.EventTimeProcessOperator;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -92,7 +93,8 @@ public final class VideoViewsJob {
         SingleOutputStreamOperator<VideoView> unique = afterValidation.apply(source.events())
                 .keyBy(VideoView::eventId, Types.STRING)
                 .transform("Drop duplicate event ids", TypeInformation.of(VideoView.class),
-                        new EventTimeProcessOperator<>(new EventTimeDeduplicator<String, VideoView>(args.get(DEDUP_HORIZON), DUPLICATES)))
+                        new EventTimeProcessOperator<>(new EventTimeDeduplicator<String, VideoView>(args.get(DEDUP_HORIZON), DUPLICATES),
+                                CheckpointedWatermark.EndOfInput.KEEP_STATE))
                 .uid("dedup-by-event-id")
                 .name("Drop duplicate event ids");
         DataStream<TableRow> duplicates = unique.getSideOutput(DUPLICATES)
@@ -103,7 +105,8 @@ public final class VideoViewsJob {
         DataStream<TableRow> counted = unique
                 .keyBy(VideoView::videoId, Types.STRING)
                 .transform("Qualify and count per video-hour", TableRowTypeInfo.INSTANCE,
-                        new EventTimeProcessOperator<>(new ViewCounter(args.get(QUALIFYING_SECONDS), args.get(ALLOWED_LATENESS), rows)))
+                        new EventTimeProcessOperator<>(new ViewCounter(args.get(QUALIFYING_SECONDS), args.get(ALLOWED_LATENESS), rows),
+                                CheckpointedWatermark.EndOfInput.KEEP_STATE))
                 .uid("count-views-per-hour")
                 .name("Qualify and count per video-hour");
 

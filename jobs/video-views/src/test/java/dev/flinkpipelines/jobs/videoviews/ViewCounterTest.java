@@ -115,4 +115,33 @@ class ViewCounterTest {
             assertEquals(1, h.getSideOutput(DUPLICATES).size(), "ledgered as a duplicate, never counted twice");
         }
     }
+
+    /**
+     * A drain ends the input, not the hour: a job resumed from the drained savepoint keeps counting
+     * the open hour from where it was (video_views_1h only grows, so a restarted count would be
+     * refused and the hour would disagree with its ledger).
+     */
+    @Test
+    void aDrainKeepsTheOpenHoursCountForAJobResumedFromIt() throws Exception {
+        OperatorSubtaskState drained;
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<String, VideoView, TableRow>(
+                ViewCounterTest.<TableRow>jobOperator("count-views-per-hour"), VideoView::videoId, Types.STRING)) {
+            h.open();
+            h.processElement(new StreamRecord<>(view("a", 1_000, 45, true), 1_000));
+            h.processWatermark(2_000);
+            h.processWatermark(Long.MAX_VALUE);      // stop --drain
+            h.endInput();
+            drained = h.snapshot(1, 1);
+        }
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<String, VideoView, TableRow>(
+                ViewCounterTest.<TableRow>jobOperator("count-views-per-hour"), VideoView::videoId, Types.STRING)) {
+            h.setup();
+            h.initializeState(drained);
+            h.open();
+            h.processElement(new StreamRecord<>(view("b", 3_000, 45, true), 3_000));
+            List<String> hourly = h.extractOutputValues().stream().filter(r -> r.table().equals("public.video_views_1h"))
+                    .map(r -> r.value(2) + "/" + r.value(3)).collect(Collectors.toList());
+            assertEquals(List.of("2/2"), hourly, "the hour goes on from 1 view, not from 0");
+        }
+    }
 }
