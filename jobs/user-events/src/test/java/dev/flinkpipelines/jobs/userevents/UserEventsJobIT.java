@@ -9,6 +9,8 @@ import dev.flinkpipelines.testkit.JobFlags;
 import dev.flinkpipelines.testkit.KafkaExtension;
 import dev.flinkpipelines.testkit.PostgresExtension;
 import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -148,6 +150,51 @@ class UserEventsJobIT {
                         "2025-01-01 10:02:00+00|2|play|1"),
                 PG.rows("SELECT window_start, movie_id, event_type, event_count FROM movie_activity_1m ORDER BY 1, 2, 3"));
         assertEquals(List.of(), PG.preparedTransactions());
+    }
+
+    /**
+     * Three {@code flink stop --drain} in a row, each resumed from its drained savepoint, the middle
+     * one after the input went idle: every drain writes every open window, and the resumed job
+     * completes the windows a drain fired early, so the tables end as an undisturbed run leaves them.
+     */
+    @Test
+    void threeDrainsInARowEachResumedLeaveEveryRowAndWindowAsAnUndisturbedRun() throws Exception {
+        String topic = KAFKA.createTopic("user-events", 1);
+        ParsedArgs args = args(topic, "--checkpoint-interval", "200", "--parallelism", "1", "--source-idle-timeout", "2s");
+        List<String[]> rounds = List.of(
+                new String[] {event(1, 1, "click", "10:00:10"), event(2, 1, "click", "10:00:50"), event(3, 2, "play", "10:01:20")},
+                // the 10:01 window was drained with one event; this round adds to it
+                new String[] {event(4, 2, "play", "10:01:40"), event(5, 1, "click", "10:02:05"), event(6, 1, "click", "10:02:15")},
+                new String[] {event(7, 1, "click", "10:02:45"), event(8, 2, "play", "10:03:10"), event(9, 2, "play", "10:03:30")});
+        String savepoint = null;
+        int produced = 0;
+        for (int round = 0; round < rounds.size(); round++) {
+            Configuration conf = new Configuration();
+            if (savepoint != null) {
+                conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+            }
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+            JobEnvironment.configure(env, args);
+            UserEventsJob.build(env, args, UnaryOperator.identity());
+            JobClient job = env.executeAsync("user-events drain " + (round + 1));
+            produce(topic, rounds.get(round));
+            produced += rounds.get(round).length;
+            awaitRows("SELECT count(*) FROM user_events", List.of(String.valueOf(produced)));
+            if (round == 1) {
+                Thread.sleep(5_000);   // quiet for well over the idle timeout before this drain
+            }
+            savepoint = job.stopWithSavepoint(true, savepoints.toUri().toString(), SavepointFormatType.DEFAULT)
+                    .get(60, TimeUnit.SECONDS);
+            assertEquals(List.of(), PG.preparedTransactions(), "drain " + (round + 1) + " leaves nothing prepared");
+        }
+        assertEquals(List.of(
+                        "2025-01-01 10:00:00+00|1|click|2",
+                        "2025-01-01 10:01:00+00|2|play|2",
+                        "2025-01-01 10:02:00+00|1|click|3",
+                        "2025-01-01 10:03:00+00|2|play|2"),
+                PG.rows("SELECT window_start, movie_id, event_type, event_count FROM movie_activity_1m ORDER BY 1, 2, 3"));
+        assertEquals(List.of("9|9"), PG.rows("SELECT count(*), count(DISTINCT kafka_offset) FROM user_events"));
+        assertEquals(List.of("0"), PG.rows("SELECT count(*) FROM flink_sink_staged_rows"));
     }
 
     /** A failure injected mid-stream: after the restart every row is there exactly once. */
