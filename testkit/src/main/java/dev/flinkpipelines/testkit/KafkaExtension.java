@@ -13,6 +13,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.utils.Exit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -54,13 +55,8 @@ public final class KafkaExtension implements BeforeAllCallback {
                 kit.startup();
                 kit.waitForReadyBrokers();
                 cluster = kit;
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                    try {
-                        kit.close();
-                    } catch (Exception ignored) {
-                        // shutting down
-                    }
-                }));
+                // a fallback only: the root test context closes the broker first (see beforeAll)
+                Runtime.getRuntime().addShutdownHook(new Thread(KafkaExtension::closeCluster));
             } catch (Exception e) {
                 throw new IllegalStateException("could not start the test Kafka broker", e);
             }
@@ -68,9 +64,40 @@ public final class KafkaExtension implements BeforeAllCallback {
         return cluster;
     }
 
+    /**
+     * Starts the JVM's broker once and has JUnit close it when every test of the JVM has run, before
+     * the JVM shuts down. Left to a shutdown hook, the close raced Kafka's own hooks that delete the
+     * broker's temporary log directories: the broker saw its log directory vanish and halted the JVM
+     * with exit code 1 after every test had passed ("Error occurred in starting fork").
+     */
     @Override
     public void beforeAll(ExtensionContext context) {
         cluster();
+        context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
+                .getOrComputeIfAbsent(KafkaExtension.class, k -> new ClusterCloser(), ClusterCloser.class);
+    }
+
+    /** Closed by JUnit with the root context, after the last test of the JVM. */
+    private static final class ClusterCloser implements AutoCloseable {
+        @Override
+        public void close() {
+            closeCluster();
+        }
+    }
+
+    private static synchronized void closeCluster() {
+        if (cluster == null) {
+            return;
+        }
+        // a broker that loses its log directory while stopping halts the JVM; at this point nothing
+        // is left to protect, and the tests' exit code must stand
+        Exit.setHaltProcedure((code, message) -> { });
+        try {
+            cluster.close();
+        } catch (Exception ignored) {
+            // shutting down
+        }
+        cluster = null;
     }
 
     public String bootstrapServers() {
