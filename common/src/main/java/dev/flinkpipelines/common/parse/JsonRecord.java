@@ -122,7 +122,7 @@ public final class JsonRecord {
         return required(field, JsonNode::isNumber, "a number").decimalValue();
     }
 
-    /** A non-blank JSON string of at most {@code maxLength} characters, without NUL. */
+    /** A non-blank JSON string of at most {@code maxLength} characters, without NUL or half a surrogate pair. */
     public String requireString(String field, int maxLength) throws InvalidRecordException {
         String s = required(field, JsonNode::isTextual, "a string").textValue();
         if (s.isBlank()) {
@@ -136,7 +136,28 @@ public final class JsonRecord {
             // PostgreSQL text cannot hold NUL
             throw new InvalidRecordException(ErrorCode.INVALID_VALUE, "field '" + field + "' contains a NUL character");
         }
+        int unpaired = unpairedSurrogate(s);
+        if (unpaired >= 0) {
+            // JSON can escape half a surrogate pair (\uD800); it is not a character, UTF-8 cannot
+            // encode it, and the driver would store '?' instead: the row would differ from the record
+            throw new InvalidRecordException(ErrorCode.INVALID_VALUE, String.format(
+                    "field '%s' holds an unpaired surrogate \\u%04X at character %d, which is not a character",
+                    field, (int) s.charAt(unpaired), unpaired));
+        }
         return s;
+    }
+
+    /** The index of the first surrogate that is not half of a high-low pair, or -1. */
+    private static int unpairedSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** An optional string: null when absent or null, else checked like {@link #requireString}. */
