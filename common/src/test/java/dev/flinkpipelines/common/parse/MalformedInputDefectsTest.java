@@ -49,4 +49,19 @@ class MalformedInputDefectsTest {
         assertEquals("click \uD83D\uDE00", new UserEventParser().parse(
                 JsonRecord.parse(userEvent("\"click \\uD83D\\uDE00\"").getBytes(StandardCharsets.UTF_8)), SOURCE).eventType());
     }
+
+    /**
+     * event_type is stored lower-cased in VARCHAR(50). 'İ' lower-cases to two characters (i and a
+     * combining dot), so 26 of them became 52: PostgreSQL refused the row, a permanent sink error,
+     * and the job stopped for good.
+     */
+    @Test
+    void anEventTypeLongerThan50OnceLowerCasedIsTooLong() throws Exception {
+        DeadLetter d = deadLetter(new UserEventParser(), UserEvent.class, userEvent("\"" + "\u0130".repeat(26) + "\""));
+        assertEquals(ErrorCode.INVALID_VALUE, d.errorCode());
+        assertEquals("field 'event_type' has 52 characters once lower-cased, at most 50 allowed", d.reason());
+        // 25 of them make exactly 50
+        assertEquals("i\u0307".repeat(25), new UserEventParser().parse(
+                JsonRecord.parse(userEvent("\"" + "\u0130".repeat(25) + "\"").getBytes(StandardCharsets.UTF_8)), SOURCE).eventType());
+    }
 }
