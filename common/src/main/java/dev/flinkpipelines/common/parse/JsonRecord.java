@@ -71,6 +71,10 @@ public final class JsonRecord {
             node = MAPPER.readTree(text);
         } catch (JsonProcessingException e) {
             throw new InvalidRecordException(ErrorCode.NOT_JSON, "not valid JSON: " + e.getOriginalMessage());
+        } catch (NumberFormatException e) {
+            // valid JSON, but an exponent beyond 2^31 (1e2147483648) that no BigDecimal can hold:
+            // Jackson throws this bare, and it is the record's fault, not a parser bug
+            throw new InvalidRecordException(ErrorCode.OUT_OF_RANGE, "a number is beyond what can be read: " + abbreviate(e.getMessage()));
         }
         if (node == null || !node.isObject()) {
             throw new InvalidRecordException(ErrorCode.NOT_AN_OBJECT,
@@ -193,6 +197,15 @@ public final class JsonRecord {
             throw new InvalidRecordException(ErrorCode.INVALID_VALUE,
                     "field '" + field + "' is '" + abbreviate(s) + "', expected one of " + allowed);
         }
+    }
+
+    /**
+     * A number for a reason: as written when short, else in scientific notation, abbreviated.
+     * Never {@code toPlainString} of any number: for 1e999999999 that is a billion characters.
+     */
+    public static String describe(BigDecimal number) {
+        boolean plainIsShort = number.precision() <= 40 && Math.abs((long) number.scale()) <= 40;
+        return abbreviate(plainIsShort ? number.toPlainString() : number.toString());
     }
 
     private static String describe(JsonNode value) {

@@ -2,6 +2,8 @@ package dev.flinkpipelines.common.parse;
 
 import dev.flinkpipelines.common.deadletter.DeadLetter;
 import dev.flinkpipelines.common.deadletter.ErrorCode;
+import dev.flinkpipelines.common.events.MenuUpdate;
+import dev.flinkpipelines.common.events.OrderEvent;
 import dev.flinkpipelines.common.events.UserEvent;
 import dev.flinkpipelines.common.kafka.ParsingDeserializationSchema;
 import dev.flinkpipelines.common.kafka.SourceCoordinates;
@@ -63,5 +65,53 @@ class MalformedInputDefectsTest {
         // 25 of them make exactly 50
         assertEquals("i\u0307".repeat(25), new UserEventParser().parse(
                 JsonRecord.parse(userEvent("\"" + "\u0130".repeat(25) + "\"").getBytes(StandardCharsets.UTF_8)), SOURCE).eventType());
+    }
+
+    /**
+     * An exponent beyond 2^31 cannot be read into a BigDecimal: Jackson throws a bare
+     * NumberFormatException, which became INTERNAL_ERROR ("a parser bug") instead of the record's fault.
+     */
+    @Test
+    void aNumberWhoseExponentCannotBeReadIsOutOfRange() {
+        for (String json : new String[] {userEvent("\"x\"").replace("1701234567890", "1e2147483648"),
+            order("\"amount\":1e-2147483648")}) {
+            DeadLetter d = json.startsWith("{\"user_id\"")
+                    ? deadLetter(new UserEventParser(), UserEvent.class, json)
+                    : deadLetter(new OrderEventParser(), OrderEvent.class, json);
+            assertEquals(ErrorCode.OUT_OF_RANGE, d.errorCode(), d.reason());
+            assertTrue(d.reason().startsWith("a number is beyond what can be read: "), d.reason());
+        }
+    }
+
+    /**
+     * Reasons printed money with toPlainString, which writes every digit: 1e999999999 asked for a
+     * billion characters (OutOfMemoryError: the job fails and restarts on the same record for ever),
+     * -1e999999999 made a reason of a billion characters, 1e2147483647 overflowed the array size.
+     */
+    @Test
+    void moneyWithAHugeExponentIsRejectedWithAShortReason() {
+        Object[][] cases = {
+            {"1e999999999", ErrorCode.OUT_OF_RANGE, "field 'amount' is 1E+999999999, at most 9999999999999.99"},
+            {"-1e999999999", ErrorCode.OUT_OF_RANGE, "field 'amount' is negative: -1E+999999999"},
+            {"1e2147483647", ErrorCode.OUT_OF_RANGE, "field 'amount' is 1E+2147483647, at most 9999999999999.99"},
+            {"1e-999999999", ErrorCode.INVALID_VALUE, "field 'amount' has more than 2 decimals: 1E-999999999 (amounts are never rounded)"},
+            {"12.345", ErrorCode.INVALID_VALUE, "field 'amount' has more than 2 decimals: 12.345 (amounts are never rounded)"},
+        };
+        for (Object[] c : cases) {
+            DeadLetter d = deadLetter(new OrderEventParser(), OrderEvent.class, order("\"amount\":" + c[0]));
+            assertEquals(c[1], d.errorCode(), d.reason());
+            assertEquals(c[2], d.reason());
+        }
+        String menu = "{\"menu_id\":\"m-1\",\"action\":\"create\",\"name\":\"x\",\"category\":\"y\",\"price\":%s,"
+                + "\"timestamp\":\"2025-11-30T15:00:00Z\"}";
+        assertEquals("field 'price' is -1E+999999999, allowed 0..9999999999999.99",
+                deadLetter(new MenuUpdateParser(), MenuUpdate.class, String.format(menu, "-1e999999999")).reason());
+        assertEquals("field 'price' has more than 2 decimals: 1E-2147483647",
+                deadLetter(new MenuUpdateParser(), MenuUpdate.class, String.format(menu, "1e-2147483647")).reason());
+    }
+
+    private static String order(String amountMember) {
+        return "{\"id\":\"123e4567-e89b-12d3-a456-426614174000\",\"eventTime\":\"2025-11-30T15:30:00Z\",\"eventType\":\"order_created\","
+                + "\"orderId\":\"ORD1\",\"userId\":\"U1\"," + amountMember + ",\"currency\":\"VND\",\"status\":\"success\"}";
     }
 }
