@@ -184,19 +184,26 @@ public final class JsonRecord {
         }
     }
 
-    /** A string that must be one of an enum's constants, compared case-insensitively. */
+    /**
+     * A string that must be one of an enum's constants, compared ignoring ASCII case only: Java's
+     * upper-casing also turns 'ſ' into 'S' and 'ı' into 'I', which would take "ſuccess" for success.
+     */
     public <E extends Enum<E>> E requireEnum(String field, Class<E> type) throws InvalidRecordException {
         String s = requireString(field, 64);
-        try {
-            return Enum.valueOf(type, s.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            StringBuilder allowed = new StringBuilder();
+        if (s.chars().allMatch(c -> c < 0x80)) {
+            String name = s.toUpperCase(Locale.ROOT);
             for (E constant : type.getEnumConstants()) {
-                allowed.append(allowed.length() == 0 ? "" : ", ").append(constant.name().toLowerCase(Locale.ROOT));
+                if (constant.name().equals(name)) {
+                    return constant;
+                }
             }
-            throw new InvalidRecordException(ErrorCode.INVALID_VALUE,
-                    "field '" + field + "' is '" + abbreviate(s) + "', expected one of " + allowed);
         }
+        StringBuilder allowed = new StringBuilder();
+        for (E constant : type.getEnumConstants()) {
+            allowed.append(allowed.length() == 0 ? "" : ", ").append(constant.name().toLowerCase(Locale.ROOT));
+        }
+        throw new InvalidRecordException(ErrorCode.INVALID_VALUE,
+                "field '" + field + "' is '" + abbreviate(s) + "', expected one of " + allowed);
     }
 
     /**

@@ -110,6 +110,26 @@ class MalformedInputDefectsTest {
                 deadLetter(new MenuUpdateParser(), MenuUpdate.class, String.format(menu, "1e-2147483647")).reason());
     }
 
+    /**
+     * Enum values are compared ignoring case, by upper-casing with Java's rules, which also map the
+     * long s (ſ) to S and the dotless ı to I: "ſuccess" was stored as success.
+     */
+    @Test
+    void anEnumLookAlikeThatUpperCasesToAValueIsNotThatValue() throws Exception {
+        String valid = order("\"amount\":1");
+        for (String[] c : new String[][] {{"success", "\u017Fuccess"}, {"order_created", "order_cre\u0430ted"},
+            {"VND", "VN\u0110"}, {"order_created", "payment_\u0131nitiated"}, {"VND", "u\u017Fd"}}) {
+            DeadLetter d = deadLetter(new OrderEventParser(), OrderEvent.class, valid.replaceFirst("\"" + c[0] + "\"", "\"" + c[1] + "\""));
+            assertEquals(ErrorCode.INVALID_VALUE, d.errorCode(), c[1]);
+            assertTrue(d.reason().contains("'" + c[1] + "', expected one of"), d.reason());
+        }
+        // case alone still does not matter
+        OrderEvent upper = new OrderEventParser().parse(JsonRecord.parse(valid.replace("\"success\"", "\"SUCCESS\"")
+                .replace("\"order_created\"", "\"Order_Created\"").getBytes(StandardCharsets.UTF_8)), SOURCE);
+        assertEquals(OrderEvent.Status.SUCCESS, upper.status());
+        assertEquals(OrderEvent.Type.ORDER_CREATED, upper.eventType());
+    }
+
     private static String order(String amountMember) {
         return "{\"id\":\"123e4567-e89b-12d3-a456-426614174000\",\"eventTime\":\"2025-11-30T15:30:00Z\",\"eventType\":\"order_created\","
                 + "\"orderId\":\"ORD1\",\"userId\":\"U1\"," + amountMember + ",\"currency\":\"VND\",\"status\":\"success\"}";
