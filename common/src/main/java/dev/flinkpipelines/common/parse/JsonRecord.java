@@ -34,6 +34,15 @@ public final class JsonRecord {
             .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
             .build();
 
+    /**
+     * The event times a record may carry, inclusive: 2000-01-01 and 2100-01-01 (UTC). ISO-8601
+     * reaches the years +-999,999,999, whose epoch milliseconds overflow a long where the source
+     * assigns event time (the job failed on every restart), years after 294276 do not fit
+     * PostgreSQL's TIMESTAMPTZ, and any time far from now throws the watermark around.
+     */
+    public static final Instant EARLIEST_EVENT_TIME = Instant.parse("2000-01-01T00:00:00Z");
+    public static final Instant LATEST_EVENT_TIME = Instant.parse("2100-01-01T00:00:00Z");
+
     private final JsonNode root;
 
     private JsonRecord(JsonNode root) {
@@ -173,15 +182,24 @@ public final class JsonRecord {
         return required(field, JsonNode::isBoolean, "true or false").booleanValue();
     }
 
-    /** An ISO-8601 instant with an offset, e.g. {@code 2025-11-30T15:30:00Z}. */
+    /**
+     * An ISO-8601 instant with an offset, e.g. {@code 2025-11-30T15:30:00Z}, between
+     * {@link #EARLIEST_EVENT_TIME} and {@link #LATEST_EVENT_TIME}.
+     */
     public Instant requireInstant(String field) throws InvalidRecordException {
         String s = requireString(field, 64);
+        Instant instant;
         try {
-            return java.time.OffsetDateTime.parse(s).toInstant();
+            instant = java.time.OffsetDateTime.parse(s).toInstant();
         } catch (DateTimeParseException e) {
             throw new InvalidRecordException(ErrorCode.INVALID_VALUE,
                     "field '" + field + "' is not an ISO-8601 timestamp with offset (e.g. 2025-11-30T15:30:00Z): '" + abbreviate(s) + "'");
         }
+        if (instant.isBefore(EARLIEST_EVENT_TIME) || instant.isAfter(LATEST_EVENT_TIME)) {
+            throw new InvalidRecordException(ErrorCode.OUT_OF_RANGE, "field '" + field + "' is " + abbreviate(s) + ", allowed "
+                    + EARLIEST_EVENT_TIME + ".." + LATEST_EVENT_TIME);
+        }
+        return instant;
     }
 
     /**

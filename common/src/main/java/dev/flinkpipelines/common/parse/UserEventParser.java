@@ -16,9 +16,9 @@ public final class UserEventParser implements RecordParser<UserEvent> {
 
     private static final long serialVersionUID = 1L;
 
-    /** 2000-01-01T00:00:00Z and 2100-01-01T00:00:00Z in epoch milliseconds. */
-    static final long MIN_TIMESTAMP = 946_684_800_000L;
-    static final long MAX_TIMESTAMP = 4_102_444_800_000L;
+    /** The event times every topic allows, here in epoch milliseconds. */
+    static final long MIN_TIMESTAMP = JsonRecord.EARLIEST_EVENT_TIME.toEpochMilli();
+    static final long MAX_TIMESTAMP = JsonRecord.LATEST_EVENT_TIME.toEpochMilli();
     /** user_events.event_type is VARCHAR(50), and holds the lower-cased value. */
     static final int MAX_EVENT_TYPE = 50;
 

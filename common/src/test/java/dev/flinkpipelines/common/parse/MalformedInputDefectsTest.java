@@ -5,6 +5,7 @@ import dev.flinkpipelines.common.deadletter.ErrorCode;
 import dev.flinkpipelines.common.events.MenuUpdate;
 import dev.flinkpipelines.common.events.OrderEvent;
 import dev.flinkpipelines.common.events.UserEvent;
+import dev.flinkpipelines.common.events.VideoView;
 import dev.flinkpipelines.common.kafka.ParsingDeserializationSchema;
 import dev.flinkpipelines.common.kafka.SourceCoordinates;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -13,6 +14,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -128,6 +130,29 @@ class MalformedInputDefectsTest {
                 .replace("\"order_created\"", "\"Order_Created\"").getBytes(StandardCharsets.UTF_8)), SOURCE);
         assertEquals(OrderEvent.Status.SUCCESS, upper.status());
         assertEquals(OrderEvent.Type.ORDER_CREATED, upper.eventType());
+    }
+
+    /**
+     * ISO timestamps had no range. "+999999999-12-31T23:59:59Z" parsed, and its epoch milliseconds
+     * overflow a long where the source assigns event time: the job failed and restarted on that
+     * record until its restarts ran out. Years after 294276 are beyond PostgreSQL's TIMESTAMPTZ, and
+     * any time far from now throws the watermark around. Now they are held to the range user-events
+     * already uses for its epoch milliseconds: 2000-01-01 to 2100-01-01.
+     */
+    @Test
+    void anIsoTimestampOutsideTheYears2000To2100IsOutOfRange() throws Exception {
+        String view = "{\"event_id\":\"e1\",\"video_id\":\"v1\",\"user_id\":\"u1\",\"session_id\":\"s1\",\"timestamp\":\"%s\","
+                + "\"view_duration\":42}";
+        for (String time : new String[] {"+999999999-12-31T23:59:59Z", "-999999999-01-01T00:00:00Z", "+10000-01-01T00:00:00Z",
+            "0000-01-01T00:00:00Z", "1999-12-31T23:59:59.999Z", "2100-01-01T00:00:00.001Z", "2100-01-01T01:00:00.001+01:00"}) {
+            DeadLetter d = deadLetter(new VideoViewParser(), VideoView.class, String.format(view, time));
+            assertEquals(ErrorCode.OUT_OF_RANGE, d.errorCode(), time + ": " + d.reason());
+            assertEquals("field 'timestamp' is " + time + ", allowed 2000-01-01T00:00:00Z..2100-01-01T00:00:00Z", d.reason());
+        }
+        for (String time : new String[] {"2000-01-01T00:00:00Z", "2100-01-01T00:00:00Z", "2000-01-01T01:00:00+01:00"}) {
+            assertEquals(Instant.parse(time.replace("T01:00:00+01:00", "T00:00:00Z")), new VideoViewParser().parse(
+                    JsonRecord.parse(String.format(view, time).getBytes(StandardCharsets.UTF_8)), SOURCE).timestamp());
+        }
     }
 
     private static String order(String amountMember) {
