@@ -2,6 +2,7 @@ package dev.flinkpipelines.common.parse;
 
 import dev.flinkpipelines.common.deadletter.DeadLetter;
 import dev.flinkpipelines.common.deadletter.ErrorCode;
+import dev.flinkpipelines.common.events.DrinkOrder;
 import dev.flinkpipelines.common.events.MenuUpdate;
 import dev.flinkpipelines.common.events.OrderEvent;
 import dev.flinkpipelines.common.events.UserEvent;
@@ -153,6 +154,26 @@ class MalformedInputDefectsTest {
             assertEquals(Instant.parse(time.replace("T01:00:00+01:00", "T00:00:00Z")), new VideoViewParser().parse(
                     JsonRecord.parse(String.format(view, time).getBytes(StandardCharsets.UTF_8)), SOURCE).timestamp());
         }
+    }
+
+    /**
+     * Each value of an order line was in range, but their product need not be: 1000 x
+     * 9,999,999,999,999.99 does not fit order_items_enriched.line_total NUMERIC(17,2), PostgreSQL
+     * refused the row ("numeric field overflow", a permanent sink error) and the job stopped.
+     */
+    @Test
+    void anOrderLineWhoseTotalDoesNotFitTheTableIsOutOfRange() throws Exception {
+        String order = "{\"order_id\":\"o1\",\"user_id\":\"u1\",\"items\":[{\"menu_id\":\"m-1\",\"qty\":1,\"price\":1},"
+                + "{\"menu_id\":\"m-2\",\"qty\":%d,\"price\":%s}],\"total\":1,\"created_at\":\"2025-11-30T15:30:00Z\"}";
+        DeadLetter d = deadLetter(new DrinkOrderParser(), DrinkOrder.class, String.format(order, 1000, "9999999999999.99"));
+        assertEquals(ErrorCode.OUT_OF_RANGE, d.errorCode());
+        assertEquals("items[1]: line total 1000 x 9999999999999.99 = 9999999999999990.00, at most 999999999999999.99", d.reason());
+        assertEquals(ErrorCode.OUT_OF_RANGE,
+                deadLetter(new DrinkOrderParser(), DrinkOrder.class, String.format(order, 101, "9999999999999.99")).errorCode());
+        // the largest line total that fits is accepted
+        assertEquals(new java.math.BigDecimal("999999999999999.00"), new DrinkOrderParser().parse(JsonRecord.parse(
+                String.format(order, 100, "9999999999999.99").getBytes(StandardCharsets.UTF_8)), SOURCE).items().get(1).price()
+                .multiply(java.math.BigDecimal.valueOf(100)));
     }
 
     private static String order(String amountMember) {
