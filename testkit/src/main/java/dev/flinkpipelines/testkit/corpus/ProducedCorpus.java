@@ -72,6 +72,11 @@ public final class ProducedCorpus {
         }
     }
 
+    /** Records said to have landed where given, for testing the checks on them without Kafka. */
+    static ProducedCorpus of(String topic, List<Landed<MalformedRecord>> malformed, List<Landed<byte[]>> valid) {
+        return new ProducedCorpus(topic, malformed, valid);
+    }
+
     private static <T> List<Landed<T>> landed(List<T> records, List<Future<RecordMetadata>> sent) {
         List<Landed<T>> landed = new ArrayList<>(records.size());
         for (int i = 0; i < records.size(); i++) {
