@@ -31,7 +31,7 @@ public final class DeadLetterRows {
                 readableText(d.rawBytes()),
                 d.rawBytes(),
                 d.errorCode().name(),
-                d.reason(),
+                storable(d.reason()),
                 d.kafkaTimestamp(),
                 d.seenAt());
     }
@@ -47,10 +47,19 @@ public final class DeadLetterRows {
                     .onUnmappableCharacter(CodingErrorAction.REPLACE)
                     .decode(ByteBuffer.wrap(bytes))
                     .toString();
-            return text.replace('\0', '\u2400');
+            return storable(text);
         } catch (java.nio.charset.CharacterCodingException e) {
             // cannot happen with REPLACE; keep the row anyway
             return "";
         }
+    }
+
+    /**
+     * Text PostgreSQL can store: NUL shown as U+2400. Also for reasons, which quote the record:
+     * Jackson's message for a bad literal copies it, NULs included, and a NUL in text is an error
+     * no restart cures — one such record used to stop the job.
+     */
+    static String storable(String text) {
+        return text.replace('\0', '\u2400');
     }
 }

@@ -34,6 +34,15 @@ public final class JsonRecord {
             .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
             .build();
 
+    /**
+     * The event times a record may carry, inclusive: 2000-01-01 and 2100-01-01 (UTC). ISO-8601
+     * reaches the years +-999,999,999, whose epoch milliseconds overflow a long where the source
+     * assigns event time (the job failed on every restart), years after 294276 do not fit
+     * PostgreSQL's TIMESTAMPTZ, and any time far from now throws the watermark around.
+     */
+    public static final Instant EARLIEST_EVENT_TIME = Instant.parse("2000-01-01T00:00:00Z");
+    public static final Instant LATEST_EVENT_TIME = Instant.parse("2100-01-01T00:00:00Z");
+
     private final JsonNode root;
 
     private JsonRecord(JsonNode root) {
@@ -71,6 +80,10 @@ public final class JsonRecord {
             node = MAPPER.readTree(text);
         } catch (JsonProcessingException e) {
             throw new InvalidRecordException(ErrorCode.NOT_JSON, "not valid JSON: " + e.getOriginalMessage());
+        } catch (NumberFormatException e) {
+            // valid JSON, but an exponent beyond 2^31 (1e2147483648) that no BigDecimal can hold:
+            // Jackson throws this bare, and it is the record's fault, not a parser bug
+            throw new InvalidRecordException(ErrorCode.OUT_OF_RANGE, "a number is beyond what can be read: " + abbreviate(e.getMessage()));
         }
         if (node == null || !node.isObject()) {
             throw new InvalidRecordException(ErrorCode.NOT_AN_OBJECT,
@@ -122,7 +135,7 @@ public final class JsonRecord {
         return required(field, JsonNode::isNumber, "a number").decimalValue();
     }
 
-    /** A non-blank JSON string of at most {@code maxLength} characters, without NUL. */
+    /** A non-blank JSON string of at most {@code maxLength} characters, without NUL or half a surrogate pair. */
     public String requireString(String field, int maxLength) throws InvalidRecordException {
         String s = required(field, JsonNode::isTextual, "a string").textValue();
         if (s.isBlank()) {
@@ -136,7 +149,28 @@ public final class JsonRecord {
             // PostgreSQL text cannot hold NUL
             throw new InvalidRecordException(ErrorCode.INVALID_VALUE, "field '" + field + "' contains a NUL character");
         }
+        int unpaired = unpairedSurrogate(s);
+        if (unpaired >= 0) {
+            // JSON can escape half a surrogate pair (\uD800); it is not a character, UTF-8 cannot
+            // encode it, and the driver would store '?' instead: the row would differ from the record
+            throw new InvalidRecordException(ErrorCode.INVALID_VALUE, String.format(
+                    "field '%s' holds an unpaired surrogate \\u%04X at character %d, which is not a character",
+                    field, (int) s.charAt(unpaired), unpaired));
+        }
         return s;
+    }
+
+    /** The index of the first surrogate that is not half of a high-low pair, or -1. */
+    private static int unpairedSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** An optional string: null when absent or null, else checked like {@link #requireString}. */
@@ -148,30 +182,55 @@ public final class JsonRecord {
         return required(field, JsonNode::isBoolean, "true or false").booleanValue();
     }
 
-    /** An ISO-8601 instant with an offset, e.g. {@code 2025-11-30T15:30:00Z}. */
+    /**
+     * An ISO-8601 instant with an offset, e.g. {@code 2025-11-30T15:30:00Z}, between
+     * {@link #EARLIEST_EVENT_TIME} and {@link #LATEST_EVENT_TIME}.
+     */
     public Instant requireInstant(String field) throws InvalidRecordException {
         String s = requireString(field, 64);
+        Instant instant;
         try {
-            return java.time.OffsetDateTime.parse(s).toInstant();
+            instant = java.time.OffsetDateTime.parse(s).toInstant();
         } catch (DateTimeParseException e) {
             throw new InvalidRecordException(ErrorCode.INVALID_VALUE,
                     "field '" + field + "' is not an ISO-8601 timestamp with offset (e.g. 2025-11-30T15:30:00Z): '" + abbreviate(s) + "'");
         }
+        if (instant.isBefore(EARLIEST_EVENT_TIME) || instant.isAfter(LATEST_EVENT_TIME)) {
+            throw new InvalidRecordException(ErrorCode.OUT_OF_RANGE, "field '" + field + "' is " + abbreviate(s) + ", allowed "
+                    + EARLIEST_EVENT_TIME + ".." + LATEST_EVENT_TIME);
+        }
+        return instant;
     }
 
-    /** A string that must be one of an enum's constants, compared case-insensitively. */
+    /**
+     * A string that must be one of an enum's constants, compared ignoring ASCII case only: Java's
+     * upper-casing also turns 'ſ' into 'S' and 'ı' into 'I', which would take "ſuccess" for success.
+     */
     public <E extends Enum<E>> E requireEnum(String field, Class<E> type) throws InvalidRecordException {
         String s = requireString(field, 64);
-        try {
-            return Enum.valueOf(type, s.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            StringBuilder allowed = new StringBuilder();
+        if (s.chars().allMatch(c -> c < 0x80)) {
+            String name = s.toUpperCase(Locale.ROOT);
             for (E constant : type.getEnumConstants()) {
-                allowed.append(allowed.length() == 0 ? "" : ", ").append(constant.name().toLowerCase(Locale.ROOT));
+                if (constant.name().equals(name)) {
+                    return constant;
+                }
             }
-            throw new InvalidRecordException(ErrorCode.INVALID_VALUE,
-                    "field '" + field + "' is '" + abbreviate(s) + "', expected one of " + allowed);
         }
+        StringBuilder allowed = new StringBuilder();
+        for (E constant : type.getEnumConstants()) {
+            allowed.append(allowed.length() == 0 ? "" : ", ").append(constant.name().toLowerCase(Locale.ROOT));
+        }
+        throw new InvalidRecordException(ErrorCode.INVALID_VALUE,
+                "field '" + field + "' is '" + abbreviate(s) + "', expected one of " + allowed);
+    }
+
+    /**
+     * A number for a reason: as written when short, else in scientific notation, abbreviated.
+     * Never {@code toPlainString} of any number: for 1e999999999 that is a billion characters.
+     */
+    public static String describe(BigDecimal number) {
+        boolean plainIsShort = number.precision() <= 40 && Math.abs((long) number.scale()) <= 40;
+        return abbreviate(plainIsShort ? number.toPlainString() : number.toString());
     }
 
     private static String describe(JsonNode value) {

@@ -36,12 +36,12 @@ public final class MenuUpdateParser implements RecordParser<MenuUpdate> {
         static BigDecimal require(JsonRecord json, String field) throws InvalidRecordException {
             BigDecimal value = json.requireDecimal(field);
             if (value.signum() < 0 || value.compareTo(MAX) > 0) {
-                throw new InvalidRecordException(ErrorCode.OUT_OF_RANGE, "field '" + field + "' is " + value.toPlainString()
+                throw new InvalidRecordException(ErrorCode.OUT_OF_RANGE, "field '" + field + "' is " + JsonRecord.describe(value)
                         + ", allowed 0.." + MAX.toPlainString());
             }
             if (value.stripTrailingZeros().scale() > 2) {
                 throw new InvalidRecordException(ErrorCode.INVALID_VALUE,
-                        "field '" + field + "' has more than 2 decimals: " + value.toPlainString());
+                        "field '" + field + "' has more than 2 decimals: " + JsonRecord.describe(value));
             }
             return value.setScale(2);
         }

@@ -35,15 +35,15 @@ public final class OrderEventParser implements RecordParser<OrderEvent> {
         String userId = reference(json, "userId");
         BigDecimal amount = json.requireDecimal("amount");
         if (amount.signum() < 0) {
-            throw new InvalidRecordException(ErrorCode.OUT_OF_RANGE, "field 'amount' is negative: " + amount.toPlainString());
+            throw new InvalidRecordException(ErrorCode.OUT_OF_RANGE, "field 'amount' is negative: " + JsonRecord.describe(amount));
         }
         if (amount.stripTrailingZeros().scale() > 2) {
             throw new InvalidRecordException(ErrorCode.INVALID_VALUE,
-                    "field 'amount' has more than 2 decimals: " + amount.toPlainString() + " (amounts are never rounded)");
+                    "field 'amount' has more than 2 decimals: " + JsonRecord.describe(amount) + " (amounts are never rounded)");
         }
         if (amount.compareTo(MAX_AMOUNT) > 0) {
             throw new InvalidRecordException(ErrorCode.OUT_OF_RANGE,
-                    "field 'amount' is " + amount.toPlainString() + ", at most " + MAX_AMOUNT.toPlainString());
+                    "field 'amount' is " + JsonRecord.describe(amount) + ", at most " + MAX_AMOUNT.toPlainString());
         }
         OrderEvent.Currency currency = json.requireEnum("currency", OrderEvent.Currency.class);
         OrderEvent.Status status = json.requireEnum("status", OrderEvent.Status.class);
