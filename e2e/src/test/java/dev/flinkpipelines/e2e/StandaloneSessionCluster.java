@@ -56,6 +56,7 @@ final class StandaloneSessionCluster implements AutoCloseable {
     private final Thread killOnExit = new Thread(this::destroyAll, "kill-flink-cluster");
     private Process jobManager;
     private final List<Process> taskManagers = new ArrayList<>();
+    private final Map<Process, String> taskManagerNames = new java.util.HashMap<>();
     private int taskManagersStarted;
 
     private StandaloneSessionCluster(Path home, Path lib, Configuration config, int restPort) {
@@ -71,6 +72,11 @@ final class StandaloneSessionCluster implements AutoCloseable {
      * the TaskManager's slots are registered.
      */
     static StandaloneSessionCluster start(Path confDir, Path lib, Path home) throws IOException, InterruptedException {
+        return start(confDir, lib, home, 1);
+    }
+
+    /** As {@link #start(Path, Path, Path)}, with {@code taskManagers} TaskManager processes. */
+    static StandaloneSessionCluster start(Path confDir, Path lib, Path home, int taskManagers) throws IOException, InterruptedException {
         Configuration config = GlobalConfiguration.loadConfiguration(confDir.toString());
         int restPort = freePort();
         int prometheusPort = freePort();
@@ -104,8 +110,10 @@ final class StandaloneSessionCluster implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(cluster.killOnExit);
         try {
             cluster.startJobManager();
-            cluster.startTaskManager();
-            cluster.awaitRegisteredTaskManagers(1, Duration.ofMinutes(2));
+            for (int i = 0; i < taskManagers; i++) {
+                cluster.startTaskManager();
+            }
+            cluster.awaitRegisteredTaskManagers(taskManagers, Duration.ofMinutes(2));
         } catch (IOException | InterruptedException | RuntimeException e) {
             cluster.close();
             throw e;
@@ -144,7 +152,9 @@ final class StandaloneSessionCluster implements AutoCloseable {
         command.add("--configDir");
         command.add(home.resolve("conf").toString());
         command.addAll(splitArgs(resources.get(resources.size() - 1)));
-        taskManagers.add(launch(command, name));
+        Process taskManager = launch(command, name);
+        taskManagers.add(taskManager);
+        taskManagerNames.put(taskManager, name);
     }
 
     /** SIGKILL for every running TaskManager process: no shutdown hook, no goodbye to the JobManager. */
@@ -154,6 +164,21 @@ final class StandaloneSessionCluster implements AutoCloseable {
             taskManager.waitFor(30, TimeUnit.SECONDS);
         }
         taskManagers.clear();
+    }
+
+    /** SIGKILL for one TaskManager process, by its position among the running ones; returns its log name. */
+    String killTaskManager(int index) throws InterruptedException {
+        taskManagers.removeIf(p -> !p.isAlive());
+        Process victim = taskManagers.remove(index);
+        victim.destroyForcibly();   // SIGKILL on Linux
+        victim.waitFor(30, TimeUnit.SECONDS);
+        return taskManagerNames.remove(victim);
+    }
+
+    /** TaskManager processes still alive. */
+    int liveTaskManagers() {
+        taskManagers.removeIf(p -> !p.isAlive());
+        return taskManagers.size();
     }
 
     void awaitRegisteredTaskManagers(int count, Duration timeout) throws InterruptedException {
