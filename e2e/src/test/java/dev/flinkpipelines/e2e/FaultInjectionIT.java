@@ -7,7 +7,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,7 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code faults.records}, {@code faults.invalid}, {@code faults.resent}, {@code faults.out-of-order},
  * {@code faults.very-late} (fractions), {@code faults.list} (comma-separated: tm-kill, pg-restart,
  * kafka-restart, pg-terminate, savepoint[:job], rescale[:job]), {@code faults.shuffle},
- * {@code faults.report} (where the long profile writes its report), {@code faults.note}.
+ * {@code faults.report} (where the long profile writes its report), {@code faults.note}, and
+ * {@code faults.conf.<key>} (a flink-conf setting overridden for the run, to measure what it changes).
  */
 class FaultInjectionIT {
 
@@ -71,8 +74,10 @@ class FaultInjectionIT {
                     base.outOfOrder(), base.veryLate(), runSeed);
             String name = (longProfile ? "long" : "short") + (runs > 1 ? "-" + (i + 1) : "");
             // the long profile measures each recovery on its own; the short one lets faults overlap to stay short
-            FaultRun.Settings settings = new FaultRun.Settings(name, load, faults, 2, Duration.ofSeconds(30), longProfile,
-                    Duration.ofSeconds(longProfile ? 10 : 12), Path.of("target", "fault-run", name).toAbsolutePath());
+            // parallelism 2 everywhere: 10 slots. Three TaskManagers of 8 slots keep one TaskManager's worth
+            // spare, as flink-conf/config.yaml advises, so a lost one's tasks restart on the others at once
+            FaultRun.Settings settings = new FaultRun.Settings(name, load, faults, 2, 3, Duration.ofSeconds(30), longProfile,
+                    Duration.ofSeconds(longProfile ? 10 : 12), flinkOverrides(), Path.of("target", "fault-run", name).toAbsolutePath());
             results.add(new FaultRun(settings).run());
         }
 
@@ -86,6 +91,14 @@ class FaultInjectionIT {
                     + result.faults().stream().map(f -> f.fault().toString()).toList() + "): tables differ from an undisturbed run"
                     + result.summary() + "\nlogs: " + result.settings().home());
         }
+    }
+
+    /** {@code -Dfaults.conf.<key>=<value>}: a flink-conf setting to measure against the shipped one. */
+    private static Map<String, String> flinkOverrides() {
+        Map<String, String> overrides = new TreeMap<>();
+        System.getProperties().stringPropertyNames().stream().filter(p -> p.startsWith("faults.conf."))
+                .forEach(p -> overrides.put(p.substring("faults.conf.".length()), System.getProperty(p)));
+        return overrides;
     }
 
     private static double doubleProperty(String name, double fallback) {

@@ -37,8 +37,8 @@ import java.util.regex.Matcher;
 
 /**
  * One fault-injection run from outside, as an operator's bad day looks: real PostgreSQL, a real Kafka
- * broker in its own process, a real standalone Flink session cluster (one JobManager, two
- * TaskManagers, configured from {@code flink-conf/config.yaml}), every job's shaded jar submitted
+ * broker in its own process, a real standalone Flink session cluster (one JobManager, three
+ * TaskManagers of 8 slots, configured from {@code flink-conf/config.yaml}), every job's shaded jar submitted
  * with Flink's CLI at parallelism 2, continuous {@link FaultLoad} on every input topic, and faults
  * injected one after another while it flows. Then the load stops, every job catches up, the
  * sources go idle, every job is drained ({@code flink stop --drain}), and every table is compared
@@ -122,8 +122,8 @@ final class FaultRun {
      * previous one (plus {@code gap}), so each recovery can be measured; without it faults come every
      * {@code gap}, overlapping recoveries as a bad day does (the short profile, which has no report).
      */
-    record Settings(String name, FaultLoad.Settings load, List<Fault> faults, int parallelism, Duration firstFaultAfter,
-                    boolean waitForRecovery, Duration gap, Path home) {}
+    record Settings(String name, FaultLoad.Settings load, List<Fault> faults, int parallelism, int taskManagers,
+                    Duration firstFaultAfter, boolean waitForRecovery, Duration gap, Map<String, String> flinkOverrides, Path home) {}
 
     /** A fault as it happened, with each job's recovery. */
     record FaultRecord(int number, Fault fault, long at, long injectionMillis, String detail,
@@ -201,13 +201,15 @@ final class FaultRun {
     Result run() throws Exception {
         long startedAt = System.currentTimeMillis();
         Path home = settings.home();
-        say("home " + home + "; load " + settings.load() + "; faults " + settings.faults());
+        say("home " + home + "; load " + settings.load() + "; faults " + settings.faults()
+                + (settings.flinkOverrides().isEmpty() ? "" : "; flink-conf overrides " + settings.flinkOverrides()));
         postgres = RestartablePostgres.start(home.resolve("postgres"));
         kafka = KafkaBrokerProcess.startFresh(home.resolve("kafka"));
         try {
             PARTITIONS.forEach(kafka::createTopic);
             cluster = StandaloneSessionCluster.start(Path.of("..", "flink-conf").toAbsolutePath().normalize(),
-                    Path.of("target", "flink", "lib").toAbsolutePath(), home.resolve("flink"), 2);
+                    Path.of("target", "flink", "lib").toAbsolutePath(), home.resolve("flink"), settings.taskManagers(),
+                    settings.flinkOverrides());
             say("PostgreSQL on " + postgres.port() + ", Kafka on " + kafka.bootstrapServers() + ", Flink REST on "
                     + cluster.restUri("/"));
             parallel(JOBS, job -> submit(job, null, settings.parallelism()));

@@ -24,7 +24,7 @@ final class ReliabilityReport {
         StringBuilder md = new StringBuilder();
         md.append("# Reliability: the fault-injection run\n\n");
         md.append("Written by the long profile of `e2e/FaultInjectionIT` (see README, \"Reliability\"). Every job's shaded jar runs on a real\n"
-                + "standalone Flink 2.2.1 session cluster (one JobManager, two TaskManagers, `flink-conf/config.yaml`) at parallelism 2,\n"
+                + "standalone Flink 2.2.1 session cluster (one JobManager, three TaskManagers of 8 slots, `flink-conf/config.yaml`) at parallelism 2,\n"
                 + "against a real Kafka 4.2 broker in its own process and a real PostgreSQL 17, under continuous generated load on every\n"
                 + "input topic with invalid, resent, out-of-order and very late records. Faults are injected from outside while the load\n"
                 + "flows; at the end the load stops, every job catches up, its sources go idle (longer than `--source-idle-timeout`), it is\n"
@@ -80,10 +80,11 @@ final class ReliabilityReport {
         md.append("\n## Run ").append(s.name()).append(" (seed ").append(load.seed()).append(")\n\n");
         md.append(String.format(Locale.ROOT, "Load: %.0f records/s on each of user-events, events_raw, orders, video-views (inventory_events a "
                         + "quarter of that, menu_updates every 20 s), %,d records per main topic; %.1f %% invalid, %.1f %% resent, %.1f %% out of "
-                        + "order, %.1f %% very late. Parallelism %d. Started %s UTC, load ran %s, drained %s after the load's last record, "
+                        + "order, %.1f %% very late. Parallelism %s. Started %s UTC, load ran %s, drained %s after the load's last record, "
                         + "whole run %s.%n%n",
                 load.ratePerTopic(), load.recordsPerTopic(), load.invalid() * 100, load.resent() * 100, load.outOfOrder() * 100,
-                load.veryLate() * 100, s.parallelism(), TIME.format(Instant.ofEpochMilli(r.loadStartedAt())),
+                load.veryLate() * 100, s.parallelism() + (s.flinkOverrides().isEmpty() ? "" : "; flink-conf overridden with "
+                        + s.flinkOverrides()), TIME.format(Instant.ofEpochMilli(r.loadStartedAt())),
                 FaultRun.seconds(r.loadEndedAt() - r.loadStartedAt()), FaultRun.seconds(r.drainedAt() - r.loadEndedAt()),
                 FaultRun.seconds(r.finishedAt() - r.startedAt())));
 

@@ -57,6 +57,7 @@ final class StandaloneSessionCluster implements AutoCloseable {
     private Process jobManager;
     private final List<Process> taskManagers = new ArrayList<>();
     private final Map<Process, String> taskManagerNames = new java.util.HashMap<>();
+    private final Map<String, List<String>> resourceParams = new java.util.HashMap<>();
     private int taskManagersStarted;
 
     private StandaloneSessionCluster(Path home, Path lib, Configuration config, int restPort) {
@@ -77,7 +78,17 @@ final class StandaloneSessionCluster implements AutoCloseable {
 
     /** As {@link #start(Path, Path, Path)}, with {@code taskManagers} TaskManager processes. */
     static StandaloneSessionCluster start(Path confDir, Path lib, Path home, int taskManagers) throws IOException, InterruptedException {
+        return start(confDir, lib, home, taskManagers, Map.of());
+    }
+
+    /**
+     * As {@link #start(Path, Path, Path, int)}, with {@code overrides} on top of the configuration: for
+     * measuring what a setting changes (the fault run's {@code faults.conf.*}), never for the tests' sake.
+     */
+    static StandaloneSessionCluster start(Path confDir, Path lib, Path home, int taskManagers, Map<String, String> overrides)
+            throws IOException, InterruptedException {
         Configuration config = GlobalConfiguration.loadConfiguration(confDir.toString());
+        overrides.forEach(config::setString);
         int restPort = freePort();
         int prometheusPort = freePort();
         Map<String, String> local = new LinkedHashMap<>();
@@ -281,7 +292,21 @@ final class StandaloneSessionCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * The memory flags BashJavaUtils computes from the configuration, once per kind of process: they
+     * cannot change while the cluster runs, and a replacement TaskManager should not wait for a JVM
+     * that recomputes them.
+     */
     private List<String> resourceParams(String command) throws IOException, InterruptedException {
+        List<String> cached = resourceParams.get(command);
+        if (cached == null) {
+            cached = computeResourceParams(command);
+            resourceParams.put(command, cached);
+        }
+        return cached;
+    }
+
+    private List<String> computeResourceParams(String command) throws IOException, InterruptedException {
         List<String> java = java(null, "client", "bash-java-utils");
         java.add(BASH_JAVA_UTILS);
         java.add(command);
