@@ -26,7 +26,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -77,7 +76,7 @@ final class FaultRun {
             "video-views", List.of("video-views"));
 
     enum FaultKind {
-        TM_KILL("tm-kill", "TaskManager SIGKILL, a new one started"),
+        TM_KILL("tm-kill", "SIGKILL of the TaskManager running the most tasks, a new one started"),
         PG_RESTART("pg-restart", "PostgreSQL immediate restart (pg_ctl stop -m immediate, start)"),
         KAFKA_RESTART("kafka-restart", "Kafka broker SIGKILL, restarted on the same logs and port"),
         PG_TERMINATE("pg-terminate", "pg_terminate_backend of every session"),
@@ -161,14 +160,12 @@ final class FaultRun {
     private final Map<String, Integer> parallelism = new ConcurrentHashMap<>();
     private final List<String> problems = Collections.synchronizedList(new ArrayList<>());
     private final ExecutorService cli = Executors.newFixedThreadPool(JOBS.size());
-    private final Random random;
     private StandaloneSessionCluster cluster;
     private KafkaBrokerProcess kafka;
     private RestartablePostgres postgres;
 
     FaultRun(Settings settings) throws IOException {
         this.settings = settings;
-        this.random = new Random(settings.load().seed() * 31 + 7);
         FileUtils.deleteDirectory(settings.home().toFile());
         Files.createDirectories(settings.home());
         PrintStream file = new PrintStream(Files.newOutputStream(settings.home().resolve("run.log"),
@@ -350,10 +347,9 @@ final class FaultRun {
     private String inject(Fault fault, RecoveryMonitor monitor) throws Exception {
         switch (fault.kind()) {
             case TM_KILL: {
-                int victim = random.nextInt(cluster.liveTaskManagers());
-                String name = cluster.killTaskManager(victim);
+                String name = cluster.killBusiestTaskManager();
                 cluster.startTaskManager();
-                return "killed " + name + " (SIGKILL), started a new TaskManager";
+                return "killed " + name + " with SIGKILL, started a new TaskManager";
             }
             case PG_RESTART: {
                 long t = System.currentTimeMillis();

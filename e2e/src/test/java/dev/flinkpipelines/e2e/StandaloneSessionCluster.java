@@ -186,6 +186,30 @@ final class StandaloneSessionCluster implements AutoCloseable {
         return taskManagerNames.remove(victim);
     }
 
+    /**
+     * SIGKILL for the TaskManager running the most tasks (the REST API's used slots), the worst case
+     * of losing one; returns its log name and how many slots it had in use.
+     */
+    String killBusiestTaskManager() throws IOException, InterruptedException {
+        taskManagers.removeIf(p -> !p.isAlive());
+        String busiest = null;
+        int mostUsed = -1;
+        for (JsonNode tm : rest("/taskmanagers").path("taskmanagers")) {
+            int used = tm.path("slotsNumber").asInt() - tm.path("freeSlots").asInt();
+            if (used > mostUsed) {
+                mostUsed = used;
+                busiest = tm.path("id").asText();
+            }
+        }
+        for (int i = 0; i < taskManagers.size(); i++) {
+            Path log = home.resolve("log").resolve(taskManagerNames.get(taskManagers.get(i)) + ".log");
+            if (busiest != null && Files.exists(log) && Files.readString(log, StandardCharsets.UTF_8).contains("ResourceID: " + busiest)) {
+                return killTaskManager(i) + " (" + mostUsed + " slots in use)";
+            }
+        }
+        throw new IllegalStateException("no live TaskManager process is " + busiest);
+    }
+
     /** TaskManager processes still alive. */
     int liveTaskManagers() {
         taskManagers.removeIf(p -> !p.isAlive());
