@@ -36,7 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code faults.records}, {@code faults.invalid}, {@code faults.resent}, {@code faults.out-of-order},
  * {@code faults.very-late} (fractions), {@code faults.list} (comma-separated: tm-kill, pg-restart,
  * kafka-restart, pg-terminate, savepoint[:job], rescale[:job]), {@code faults.shuffle},
- * {@code faults.report} (where the long profile writes its report), {@code faults.note}, and
+ * {@code faults.report} (where the long profile writes its report), {@code faults.note} (text, or
+ * {@code @file}, for the report's notes), and
  * {@code faults.conf.<key>} (a flink-conf setting overridden for the run, to measure what it changes).
  */
 class FaultInjectionIT {
@@ -77,13 +78,15 @@ class FaultInjectionIT {
             // parallelism 2 everywhere: 10 slots. Three TaskManagers of 8 slots keep one TaskManager's worth
             // spare, as flink-conf/config.yaml advises, so a lost one's tasks restart on the others at once
             FaultRun.Settings settings = new FaultRun.Settings(name, load, faults, 2, 3, Duration.ofSeconds(30), longProfile,
-                    Duration.ofSeconds(longProfile ? 10 : 12), flinkOverrides(), Path.of("target", "fault-run", name).toAbsolutePath());
+                    Duration.ofSeconds(longProfile ? 10 : 12), flinkOverrides(), Path.of("target", "fault-run", name).toAbsolutePath().toString());
             results.add(new FaultRun(settings).run());
         }
 
         if (longProfile) {
             Path report = Path.of(System.getProperty("faults.report", "../docs/RELIABILITY.md")).toAbsolutePath().normalize();
-            ReliabilityReport.write(report, results, command(), System.getProperty("faults.note"));
+            // the results, kept so the report can be written again (with notes) without another run
+            ReliabilityReport.save(Path.of("target", "fault-run", "results.ser"), results, command());
+            ReliabilityReport.write(report, results, command(), ReliabilityReport.note(System.getProperty("faults.note")));
             System.out.println("wrote " + report);
         }
         for (FaultRun.Result result : results) {

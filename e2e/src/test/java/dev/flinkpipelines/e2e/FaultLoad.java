@@ -106,7 +106,7 @@ final class FaultLoad implements Runnable {
      * at least (the load goes on until {@link #stop()}), the fractions, and a seed for the choices.
      */
     record Settings(double ratePerTopic, long recordsPerTopic, double invalid, double resent, double outOfOrder,
-                    double veryLate, long seed) {}
+                    double veryLate, long seed) implements java.io.Serializable {}
 
     /** Topic names by role: user-events, events_raw, orders, menu, inventory, video-views. */
     private final Map<String, String> topics;

@@ -173,7 +173,8 @@ final class RecoveryMonitor implements AutoCloseable {
     }
 
     /** How one job came back after a fault: milliseconds after the fault began, or -1 when it did not happen. */
-    record Recovery(String job, boolean interrupted, long runningAgainMillis, long inputCommittedAgainMillis, long rowsVisibleAgainMillis) {}
+    record Recovery(String job, boolean interrupted, long runningAgainMillis, long inputCommittedAgainMillis, long rowsVisibleAgainMillis)
+            implements java.io.Serializable {}
 
     /**
      * For each job, between {@code from} (the fault began) and {@code until}: whether it stopped

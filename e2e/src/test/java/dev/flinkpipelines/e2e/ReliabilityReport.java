@@ -13,12 +13,42 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** Writes {@code docs/RELIABILITY.md} from the long profile's runs. */
-final class ReliabilityReport {
+/**
+ * Writes {@code docs/RELIABILITY.md} from the long profile's runs. The runs' results are also saved
+ * ({@code e2e/target/fault-run/results.ser}); {@link #main} writes the report again from them, with
+ * notes (an analysis of the differences, say) that a run cannot know.
+ */
+public final class ReliabilityReport {
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
 
     private ReliabilityReport() {}
+
+    /** {@code ReliabilityReport <results.ser> <report.md> [@notes.md]}. */
+    @SuppressWarnings("unchecked")
+    public static void main(String[] args) throws Exception {
+        try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(Files.newInputStream(Path.of(args[0])))) {
+            List<FaultRun.Result> results = (List<FaultRun.Result>) in.readObject();
+            String command = (String) in.readObject();
+            write(Path.of(args[1]), results, command, note(args.length > 2 ? args[2] : null));
+        }
+    }
+
+    static void save(Path file, List<FaultRun.Result> results, String command) throws IOException {
+        Files.createDirectories(file.getParent());
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(Files.newOutputStream(file))) {
+            out.writeObject(new ArrayList<>(results));
+            out.writeObject(command);
+        }
+    }
+
+    /** A note given as text, or as {@code @path} to a Markdown file. */
+    static String note(String value) throws IOException {
+        if (value == null || !value.startsWith("@")) {
+            return value;
+        }
+        return Files.readString(Path.of(value.substring(1)), StandardCharsets.UTF_8);
+    }
 
     static void write(Path file, List<FaultRun.Result> runs, String command, String note) throws IOException {
         StringBuilder md = new StringBuilder();

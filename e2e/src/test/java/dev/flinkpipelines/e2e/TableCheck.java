@@ -125,7 +125,7 @@ final class TableCheck {
 
     /** How the actual rows differ from the expected ones. */
     record Diff(String table, String columns, int expectedRows, int actualRows, List<String> missing, List<String> unexpected,
-                List<String> doubled, List<String> different) {
+                List<String> doubled, List<String> different) implements java.io.Serializable {
 
         boolean exact() {
             return missing.isEmpty() && unexpected.isEmpty() && doubled.isEmpty() && different.isEmpty();
