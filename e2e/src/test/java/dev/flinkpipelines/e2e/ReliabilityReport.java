@@ -61,15 +61,12 @@ public final class ReliabilityReport {
                 + "drained with `flink stop --drain`, and every table is compared row by row with what an undisturbed run must produce,\n"
                 + "computed independently from the records in the input topics (`e2e/Expectation`).\n\n");
         md.append("Command:\n\n```bash\n").append(command).append("\n```\n\n");
-        if (note != null && !note.isBlank()) {
-            md.append(note).append("\n\n");
-        }
         md.append("Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, Java ")
                 .append(System.getProperty("java.version")).append(", ").append(System.getProperty("os.name")).append(' ')
                 .append(System.getProperty("os.arch")).append(". Written ").append(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS))
                 .append(".\n\n");
 
-        md.append("## Summary\n\n| run | seed | records per main topic | faults | tables exact | rows lost | rows unexpected | rows doubled | rows different | prepared left |\n"
+        md.append("## Summary\n\n| run | seed | records per main topic | faults | checks exact | rows lost | rows unexpected | rows doubled | rows different | prepared left |\n"
                 + "|---|---|---|---|---|---|---|---|---|---|\n");
         for (FaultRun.Result r : runs) {
             int lost = 0;
@@ -91,6 +88,9 @@ public final class ReliabilityReport {
         }
         md.append("\n\"Lost\" = an expected row (key) missing; \"unexpected\" = a row whose key should not exist; \"doubled\" = a key stored more than\n"
                 + "once; \"different\" = the key is there with other values. All must be 0.\n");
+        if (note != null && !note.isBlank()) {
+            md.append('\n').append(note.strip()).append('\n');
+        }
 
         for (FaultRun.Result r : runs) {
             run(md, r);
