@@ -50,8 +50,8 @@ class SessionClusterE2EIT {
 
     private static final Duration CLI_TIMEOUT = Duration.ofMinutes(3);
     private static final Duration ROWS_TIMEOUT = Duration.ofMinutes(4);
-    private static final Pattern JOB_ID = Pattern.compile("JobID ([0-9a-f]{32})");
-    private static final Pattern SAVEPOINT = Pattern.compile("Savepoint completed\\. Path: (\\S+)");
+    static final Pattern JOB_ID = Pattern.compile("JobID ([0-9a-f]{32})");
+    static final Pattern SAVEPOINT = Pattern.compile("Savepoint completed\\. Path: (\\S+)");
 
     /** The cluster's conf, logs, checkpoints and savepoints; kept after the run for a look at the logs. */
     private final Path home = Path.of("target", "e2e-cluster").toAbsolutePath();
@@ -163,7 +163,8 @@ class SessionClusterE2EIT {
         return path.group(1);
     }
 
-    private static Path jobJar(String job) throws IOException {
+    /** The job's shaded jar, as {@code mvn package} leaves it in {@code jobs/<job>/target}. */
+    static Path jobJar(String job) throws IOException {
         Path target = Path.of("..", "jobs", job, "target").toAbsolutePath().normalize();
         try (Stream<Path> files = Files.list(target)) {
             return files.filter(p -> p.getFileName().toString().matches(Pattern.quote(job) + "-[0-9][^/]*\\.jar"))

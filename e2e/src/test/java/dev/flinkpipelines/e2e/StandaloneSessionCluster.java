@@ -56,6 +56,8 @@ final class StandaloneSessionCluster implements AutoCloseable {
     private final Thread killOnExit = new Thread(this::destroyAll, "kill-flink-cluster");
     private Process jobManager;
     private final List<Process> taskManagers = new ArrayList<>();
+    private final Map<Process, String> taskManagerNames = new java.util.HashMap<>();
+    private final Map<String, List<String>> resourceParams = new java.util.HashMap<>();
     private int taskManagersStarted;
 
     private StandaloneSessionCluster(Path home, Path lib, Configuration config, int restPort) {
@@ -71,7 +73,22 @@ final class StandaloneSessionCluster implements AutoCloseable {
      * the TaskManager's slots are registered.
      */
     static StandaloneSessionCluster start(Path confDir, Path lib, Path home) throws IOException, InterruptedException {
+        return start(confDir, lib, home, 1);
+    }
+
+    /** As {@link #start(Path, Path, Path)}, with {@code taskManagers} TaskManager processes. */
+    static StandaloneSessionCluster start(Path confDir, Path lib, Path home, int taskManagers) throws IOException, InterruptedException {
+        return start(confDir, lib, home, taskManagers, Map.of());
+    }
+
+    /**
+     * As {@link #start(Path, Path, Path, int)}, with {@code overrides} on top of the configuration: for
+     * measuring what a setting changes (the fault run's {@code faults.conf.*}), never for the tests' sake.
+     */
+    static StandaloneSessionCluster start(Path confDir, Path lib, Path home, int taskManagers, Map<String, String> overrides)
+            throws IOException, InterruptedException {
         Configuration config = GlobalConfiguration.loadConfiguration(confDir.toString());
+        overrides.forEach(config::setString);
         int restPort = freePort();
         int prometheusPort = freePort();
         Map<String, String> local = new LinkedHashMap<>();
@@ -104,8 +121,10 @@ final class StandaloneSessionCluster implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(cluster.killOnExit);
         try {
             cluster.startJobManager();
-            cluster.startTaskManager();
-            cluster.awaitRegisteredTaskManagers(1, Duration.ofMinutes(2));
+            for (int i = 0; i < taskManagers; i++) {
+                cluster.startTaskManager();
+            }
+            cluster.awaitRegisteredTaskManagers(taskManagers, Duration.ofMinutes(2));
         } catch (IOException | InterruptedException | RuntimeException e) {
             cluster.close();
             throw e;
@@ -144,7 +163,9 @@ final class StandaloneSessionCluster implements AutoCloseable {
         command.add("--configDir");
         command.add(home.resolve("conf").toString());
         command.addAll(splitArgs(resources.get(resources.size() - 1)));
-        taskManagers.add(launch(command, name));
+        Process taskManager = launch(command, name);
+        taskManagers.add(taskManager);
+        taskManagerNames.put(taskManager, name);
     }
 
     /** SIGKILL for every running TaskManager process: no shutdown hook, no goodbye to the JobManager. */
@@ -154,6 +175,45 @@ final class StandaloneSessionCluster implements AutoCloseable {
             taskManager.waitFor(30, TimeUnit.SECONDS);
         }
         taskManagers.clear();
+    }
+
+    /** SIGKILL for one TaskManager process, by its position among the running ones; returns its log name. */
+    String killTaskManager(int index) throws InterruptedException {
+        taskManagers.removeIf(p -> !p.isAlive());
+        Process victim = taskManagers.remove(index);
+        victim.destroyForcibly();   // SIGKILL on Linux
+        victim.waitFor(30, TimeUnit.SECONDS);
+        return taskManagerNames.remove(victim);
+    }
+
+    /**
+     * SIGKILL for the TaskManager running the most tasks (the REST API's used slots), the worst case
+     * of losing one; returns its log name and how many slots it had in use.
+     */
+    String killBusiestTaskManager() throws IOException, InterruptedException {
+        taskManagers.removeIf(p -> !p.isAlive());
+        String busiest = null;
+        int mostUsed = -1;
+        for (JsonNode tm : rest("/taskmanagers").path("taskmanagers")) {
+            int used = tm.path("slotsNumber").asInt() - tm.path("freeSlots").asInt();
+            if (used > mostUsed) {
+                mostUsed = used;
+                busiest = tm.path("id").asText();
+            }
+        }
+        for (int i = 0; i < taskManagers.size(); i++) {
+            Path log = home.resolve("log").resolve(taskManagerNames.get(taskManagers.get(i)) + ".log");
+            if (busiest != null && Files.exists(log) && Files.readString(log, StandardCharsets.UTF_8).contains("ResourceID: " + busiest)) {
+                return killTaskManager(i) + " (" + mostUsed + " slots in use)";
+            }
+        }
+        throw new IllegalStateException("no live TaskManager process is " + busiest);
+    }
+
+    /** TaskManager processes still alive. */
+    int liveTaskManagers() {
+        taskManagers.removeIf(p -> !p.isAlive());
+        return taskManagers.size();
     }
 
     void awaitRegisteredTaskManagers(int count, Duration timeout) throws InterruptedException {
@@ -256,7 +316,21 @@ final class StandaloneSessionCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * The memory flags BashJavaUtils computes from the configuration, once per kind of process: they
+     * cannot change while the cluster runs, and a replacement TaskManager should not wait for a JVM
+     * that recomputes them.
+     */
     private List<String> resourceParams(String command) throws IOException, InterruptedException {
+        List<String> cached = resourceParams.get(command);
+        if (cached == null) {
+            cached = computeResourceParams(command);
+            resourceParams.put(command, cached);
+        }
+        return cached;
+    }
+
+    private List<String> computeResourceParams(String command) throws IOException, InterruptedException {
         List<String> java = java(null, "client", "bash-java-utils");
         java.add(BASH_JAVA_UTILS);
         java.add(command);
