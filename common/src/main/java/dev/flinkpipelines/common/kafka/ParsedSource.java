@@ -31,8 +31,19 @@ public final class ParsedSource<T> {
 
     public static <T extends TimestampedEvent> ParsedSource<T> fromKafka(
             StreamExecutionEnvironment env, ParsedArgs args, String jobName, String topic, RecordParser<T> parser, Class<T> type) {
+        return fromKafka(env, args, jobName, topic, parser, type, -1);
+    }
+
+    /**
+     * As above, read by {@code readers} subtasks ({@code -1}: the job's parallelism). For a topic
+     * with fewer partitions than the job has subtasks: a reader without a partition holds the
+     * watermark back until {@code --source-idle-timeout} marks it idle — after the start and again
+     * after every restart — so a low-volume one-partition topic is best read by one reader.
+     */
+    public static <T extends TimestampedEvent> ParsedSource<T> fromKafka(StreamExecutionEnvironment env, ParsedArgs args,
+            String jobName, String topic, RecordParser<T> parser, Class<T> type, int readers) {
         TypeInformation<T> eventType = TypeInformation.of(type);
-        DataStream<Either<DeadLetter, T>> records = env.fromSource(
+        SingleOutputStreamOperator<Either<DeadLetter, T>> records = env.fromSource(
                         KafkaSources.parsing(args, jobName, topic, parser, eventType),
                         EventTimeWatermarks.forParsedRecords(
                                 args.get(CommonFlags.MAX_OUT_OF_ORDERNESS), args.get(CommonFlags.SOURCE_IDLE_TIMEOUT)),
@@ -43,6 +54,11 @@ public final class ParsedSource<T> {
                 .returns(eventType)
                 .uid("validate-" + topic)
                 .name("Validate " + topic);
+        if (readers > 0) {
+            // the same parallelism keeps validation chained to its reader
+            records.setParallelism(readers);
+            valid.setParallelism(readers);
+        }
         return new ParsedSource<>(valid, valid.getSideOutput(DeadLetterRouter.DEAD_LETTERS));
     }
 
