@@ -32,10 +32,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * submitted with Flink's CLI exactly as the README's "Deploy" section does, real Kafka and
  * PostgreSQL. Three phases of traffic, each checked row by row:
  * <ol>
- *   <li>every job running, its counters non-zero in the REST API and on the Prometheus endpoint;</li>
+ *   <li>every job running, its counters non-zero in the REST API and on the Prometheus endpoint; the
+ *       same job submitted a second time is refused with a one-line error and changes nothing;</li>
  *   <li>an upgrade: orders stopped with a savepoint, traffic produced while it is down, the jar
  *       resubmitted from the savepoint — its dedup state must still drop copies of earlier events;</li>
- *   <li>the TaskManager killed with SIGKILL mid-stream and a new one started.</li>
+ *   <li>the TaskManager killed with SIGKILL mid-stream and a new one started;</li>
+ *   <li>user-events stopped with {@code flink stop --drain} three times in a row, resumed from each
+ *       drained savepoint with more traffic in between: every row and every window of an undisturbed
+ *       run.</li>
  * </ol>
  * After each, every table holds every expected row exactly once; at the end, after stopping every
  * job with a savepoint, no prepared transaction is left.
@@ -90,6 +94,13 @@ class SessionClusterE2EIT {
             }
             assertPrometheusServesJobCounters();
 
+            // the same job submitted a second time while it streams: refused before it reaches the cluster
+            CliResult second = cluster.flink(CLI_TIMEOUT, runArguments("user-events", null));
+            assertEquals(1, second.exitCode(), "a second user-events must be refused:\n" + second.output());
+            assertTrue(second.output().contains("sink id 'user-events' is in use"), second.output());
+            assertEquals(1, cluster.rest("/jobs/overview").path("jobs").findValuesAsText("name").stream()
+                    .filter(name -> name.equals("user-events")).count(), "still one user-events job");
+
             // upgrade: stop with a savepoint, traffic arrives meanwhile, resume the jar from the savepoint
             String savepoint = stopWithSavepoint("orders");
             produce(traffic.phase(2));
@@ -108,6 +119,25 @@ class SessionClusterE2EIT {
             for (String job : jobIds.keySet()) {
                 assertEquals("RUNNING", cluster.rest("/jobs/" + jobIds.get(job)).path("state").asText(), job);
             }
+
+            // three drains in a row, each resumed from its drained savepoint with traffic in between:
+            // every row and every window as an undisturbed run leaves them
+            for (int drain = 1; drain <= 3; drain++) {
+                String drained = stopWithSavepoint("user-events", true);
+                if (drain < 3) {
+                    produce(traffic.phase(3 + drain));
+                    jobIds.put("user-events", submit("user-events", drained));
+                    awaitExactRows(traffic, "phase " + (3 + drain) + ", user-events resumed from drain " + drain);
+                }
+            }
+            jobIds.remove("user-events");
+            assertExactRowsNow(traffic);
+            assertEquals(List.of("0"), PG.rows("SELECT count(*) FROM movie_activity_1m a FULL JOIN ("
+                            + " SELECT date_trunc('minute', event_timestamp) AS w, movie_id, event_type, count(*) AS n"
+                            + " FROM user_events GROUP BY 1, 2, 3) u"
+                            + " ON a.window_start = u.w AND a.movie_id = u.movie_id AND a.event_type = u.event_type"
+                            + " WHERE a.event_count IS DISTINCT FROM u.n"),
+                    "after three drains every movie_activity_1m window holds exactly its user_events");
 
             // a clean stop commits what is prepared and leaves nothing behind
             for (String job : List.copyOf(jobIds.keySet())) {
@@ -132,7 +162,8 @@ class SessionClusterE2EIT {
 
     // ---- the CLI, as the README's Deploy section uses it ----
 
-    private String submit(String job, String savepoint) throws IOException, InterruptedException {
+    /** {@code flink run -d [-s savepoint] <jar> <flags>} for {@code job}. */
+    private String[] runArguments(String job, String savepoint) throws IOException {
         List<String> args = new ArrayList<>(List.of("run", "-d"));
         if (savepoint != null) {
             args.addAll(List.of("-s", savepoint));
@@ -141,7 +172,11 @@ class SessionClusterE2EIT {
         args.addAll(List.of("--bootstrap-servers", KAFKA.bootstrapServers(), "--jdbc-url", PG.jdbcUrl(),
                 "--jdbc-user", PG.user(), "--jdbc-password", PG.password(), "--group-id", "e2e-" + job));
         args.addAll(flags.get(job));
-        CliResult result = cluster.flink(CLI_TIMEOUT, args.toArray(String[]::new)).assertSucceeded("flink run " + job);
+        return args.toArray(String[]::new);
+    }
+
+    private String submit(String job, String savepoint) throws IOException, InterruptedException {
+        CliResult result = cluster.flink(CLI_TIMEOUT, runArguments(job, savepoint)).assertSucceeded("flink run " + job);
         Matcher id = JOB_ID.matcher(result.output());
         assertTrue(id.find(), "no job id in the output of flink run " + job + ":\n" + result.output());
         String jobId = id.group(1);
@@ -151,8 +186,14 @@ class SessionClusterE2EIT {
     }
 
     private String stopWithSavepoint(String job) throws IOException, InterruptedException {
+        return stopWithSavepoint(job, false);
+    }
+
+    /** {@code flink stop [--drain] <id>}; returns the savepoint's path. */
+    private String stopWithSavepoint(String job, boolean drain) throws IOException, InterruptedException {
         // no --savepointPath: the cluster's execution.checkpointing.savepoint-dir is the default
-        CliResult result = cluster.flink(CLI_TIMEOUT, "stop", jobIds.get(job)).assertSucceeded("flink stop " + job);
+        String[] stop = drain ? new String[] {"stop", "--drain", jobIds.get(job)} : new String[] {"stop", jobIds.get(job)};
+        CliResult result = cluster.flink(CLI_TIMEOUT, stop).assertSucceeded("flink stop " + (drain ? "--drain " : "") + job);
         Matcher path = SAVEPOINT.matcher(result.output());
         assertTrue(path.find(), "no savepoint path in the output of flink stop " + job + ":\n" + result.output());
         cluster.awaitRest("/jobs/" + jobIds.get(job), body -> body.path("state").asText().equals("FINISHED"),

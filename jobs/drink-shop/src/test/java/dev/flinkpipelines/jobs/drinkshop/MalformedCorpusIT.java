@@ -1,9 +1,7 @@
 package dev.flinkpipelines.jobs.drinkshop;
 
 import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
-import dev.flinkpipelines.common.options.JobEnvironment;
 import dev.flinkpipelines.testkit.FlinkTestCluster;
-import dev.flinkpipelines.testkit.JobFlags;
 import dev.flinkpipelines.testkit.JobRunProof;
 import dev.flinkpipelines.testkit.KafkaExtension;
 import dev.flinkpipelines.testkit.PostgresExtension;
@@ -12,10 +10,7 @@ import dev.flinkpipelines.testkit.corpus.DeadLetterAssertions;
 import dev.flinkpipelines.testkit.corpus.MalformedCorpus;
 import dev.flinkpipelines.testkit.corpus.ProducedCorpus;
 import dev.flinkpipelines.testkit.corpus.ProducedCorpus.Landed;
-import org.apache.flink.api.common.RuntimeExecutionMode;
-import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -23,7 +18,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -70,21 +64,10 @@ class MalformedCorpusIT {
                 MalformedCorpus.generate(ContractSchemas.INVENTORY_EVENTS), restocks());
         ProducedCorpus orders = ProducedCorpus.produce(KAFKA, ordersTopic, 2, MalformedCorpus.generate(ContractSchemas.DRINK_ORDERS), orders());
 
-        // --bounded ends the input at the offsets present at start; streaming execution keeps the
+        // --bounded ends the input at the offsets present at start; run in streaming execution, the
         // production path (checkpoints, a commit per checkpoint, restarts on failure)
-        // no idleness: this test is about bad input, and an input marked idle on a slow, shared
-        // machine can lose the final watermark of a bounded run (issue 14, tested on its own there)
-        ParsedArgs args = DrinkShopJob.commandLine().parse(JobFlags.pointingAt(KAFKA, PG,
-                "--orders-topic", ordersTopic, "--menu-topic", menuTopic, "--inventory-topic", inventoryTopic,
-                "--parallelism", "2", "--bounded", "--source-idle-timeout", "0"));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        JobEnvironment.configure(env, args);
-        env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
-        env.enableCheckpointing(200);
-        DrinkShopJob.build(env, args, UnaryOperator.identity());
-        JobClient job = env.executeAsync("drink-shop malformed corpus");
-
-        JobRunProof.assertFinishedWithoutRestart(cluster, job, Duration.ofMinutes(5));
+        ParsedArgs args = DrinkShopJob.commandLine().parse(JobRunProof.boundedFlags(KAFKA, PG, "--orders-topic", ordersTopic, "--menu-topic", menuTopic, "--inventory-topic", inventoryTopic));
+        JobRunProof.runBoundedInStreamingWithoutRestart(cluster, env -> DrinkShopJob.build(env, args, UnaryOperator.identity()), "drink-shop malformed corpus");
         DeadLetterAssertions.assertExactlyTheCorpus(PG, "drink-shop", menu, inventory, orders);
         assertEquals(expectedLines(orders), PG.rows("SELECT order_id, line_no, user_id, menu_id, name, category, qty, unit_price,"
                 + " line_total, menu_price, menu_status, price_mismatch, order_total_mismatch, created_at, kafka_partition, kafka_offset"

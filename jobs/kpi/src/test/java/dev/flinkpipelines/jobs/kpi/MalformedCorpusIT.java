@@ -1,9 +1,7 @@
 package dev.flinkpipelines.jobs.kpi;
 
 import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
-import dev.flinkpipelines.common.options.JobEnvironment;
 import dev.flinkpipelines.testkit.FlinkTestCluster;
-import dev.flinkpipelines.testkit.JobFlags;
 import dev.flinkpipelines.testkit.JobRunProof;
 import dev.flinkpipelines.testkit.KafkaExtension;
 import dev.flinkpipelines.testkit.PostgresExtension;
@@ -11,10 +9,7 @@ import dev.flinkpipelines.testkit.corpus.ContractSchemas;
 import dev.flinkpipelines.testkit.corpus.DeadLetterAssertions;
 import dev.flinkpipelines.testkit.corpus.MalformedCorpus;
 import dev.flinkpipelines.testkit.corpus.ProducedCorpus;
-import org.apache.flink.api.common.RuntimeExecutionMode;
-import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -23,7 +18,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -67,20 +61,10 @@ class MalformedCorpusIT {
         ProducedCorpus produced = ProducedCorpus.produce(KAFKA, topic, PARTITIONS, MalformedCorpus.generate(ContractSchemas.ORDER_EVENTS),
                 validEvents());
 
-        // --bounded ends the input at the offsets present at start; streaming execution keeps the
+        // --bounded ends the input at the offsets present at start; run in streaming execution, the
         // production path (checkpoints, a commit per checkpoint, restarts on failure)
-        // no idleness: this test is about bad input, and an input marked idle on a slow, shared
-        // machine can lose the final watermark of a bounded run (issue 14, tested on its own there)
-        ParsedArgs args = KpiJob.commandLine().parse(JobFlags.pointingAt(KAFKA, PG,
-                "--input-topic", topic, "--parallelism", "2", "--bounded", "--source-idle-timeout", "0"));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        JobEnvironment.configure(env, args);
-        env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
-        env.enableCheckpointing(200);
-        KpiJob.build(env, args, UnaryOperator.identity());
-        JobClient job = env.executeAsync("kpi malformed corpus");
-
-        JobRunProof.assertFinishedWithoutRestart(cluster, job, Duration.ofMinutes(5));
+        ParsedArgs args = KpiJob.commandLine().parse(JobRunProof.boundedFlags(KAFKA, PG, "--input-topic", topic));
+        JobRunProof.runBoundedInStreamingWithoutRestart(cluster, env -> KpiJob.build(env, args, UnaryOperator.identity()), "kpi malformed corpus");
         DeadLetterAssertions.assertExactlyTheCorpus(PG, KpiJob.NAME, produced);
         assertEquals(expectedKpis(), PG.rows("SELECT window_start, currency, revenue, orders_created, payments_initiated,"
                 + " payment_success, payment_failed, orders_cancelled, avg_order_value, success_rate FROM kpi_1m ORDER BY 1, 2"));

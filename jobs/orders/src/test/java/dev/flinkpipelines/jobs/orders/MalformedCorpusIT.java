@@ -1,9 +1,7 @@
 package dev.flinkpipelines.jobs.orders;
 
 import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
-import dev.flinkpipelines.common.options.JobEnvironment;
 import dev.flinkpipelines.testkit.FlinkTestCluster;
-import dev.flinkpipelines.testkit.JobFlags;
 import dev.flinkpipelines.testkit.JobRunProof;
 import dev.flinkpipelines.testkit.KafkaExtension;
 import dev.flinkpipelines.testkit.PostgresExtension;
@@ -12,10 +10,7 @@ import dev.flinkpipelines.testkit.corpus.DeadLetterAssertions;
 import dev.flinkpipelines.testkit.corpus.MalformedCorpus;
 import dev.flinkpipelines.testkit.corpus.ProducedCorpus;
 import dev.flinkpipelines.testkit.corpus.ProducedCorpus.Landed;
-import org.apache.flink.api.common.RuntimeExecutionMode;
-import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.admin.Admin;
@@ -73,20 +68,10 @@ class MalformedCorpusIT {
         ProducedCorpus produced = ProducedCorpus.produce(KAFKA, in, PARTITIONS, MalformedCorpus.generate(ContractSchemas.ORDER_EVENTS),
                 validEvents());
 
-        // --bounded ends the input at the offsets present at start; streaming execution keeps the
-        // production path (checkpoints commit both sinks, restarts on failure)
-        // no idleness: this test is about bad input, and an input marked idle on a slow, shared
-        // machine can lose the final watermark of a bounded run (issue 14, tested on its own there)
-        ParsedArgs args = OrdersJob.commandLine().parse(JobFlags.pointingAt(KAFKA, PG,
-                "--input-topic", in, "--output-topic", out, "--parallelism", "2", "--bounded", "--source-idle-timeout", "0"));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        JobEnvironment.configure(env, args);
-        env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
-        env.enableCheckpointing(200);
-        OrdersJob.build(env, args, UnaryOperator.identity());
-        JobClient job = env.executeAsync("orders malformed corpus");
-
-        JobRunProof.assertFinishedWithoutRestart(cluster, job, Duration.ofMinutes(5));
+        // --bounded ends the input at the offsets present at start; run in streaming execution, the
+        // production path (checkpoints, a commit per checkpoint, restarts on failure)
+        ParsedArgs args = OrdersJob.commandLine().parse(JobRunProof.boundedFlags(KAFKA, PG, "--input-topic", in, "--output-topic", out));
+        JobRunProof.runBoundedInStreamingWithoutRestart(cluster, env -> OrdersJob.build(env, args, UnaryOperator.identity()), "orders malformed corpus");
         int deadLetters = DeadLetterAssertions.assertExactlyTheCorpus(PG, OrdersJob.NAME, produced);
         assertEquals(List.of(String.valueOf(deadLetters)), PG.rows("SELECT count(*) FROM invalid_events"));
         assertEquals(expectedClean(produced), PG.rows("SELECT id, event_time, event_type, order_id, user_id, amount, currency, status,"
