@@ -77,28 +77,19 @@ public final class OrdersJob {
         build(env, args, UnaryOperator.identity());
     }
 
+    /**
+     * How the exactly-once Kafka writer names its transactions: the connector's default,
+     * INCREMENTING. It finds a restarted writer's lingering transactions by probing (a blocking
+     * initTransactions() per guessed id), which keeps the writer INITIALIZING for seconds after a
+     * restart while the broker is slow (README "Reliability"). POOLING would list them instead, but in
+     * flink-connector-kafka 5.0.0-2.2 its writer never closes the AdminClient it lists them with:
+     * every restart leaked a client thread that pins the job's class loader, and a fault run's
+     * TaskManagers ran out of metaspace (measured with e2e/FaultInjectionIT; see README).
+     */
+    static final TransactionNamingStrategy KAFKA_TRANSACTION_NAMING = TransactionNamingStrategy.INCREMENTING;
+
     /** Wires the job; {@code afterValidation} lets a test inject a failure (the job passes the identity). */
     static void build(StreamExecutionEnvironment env, ParsedArgs args, UnaryOperator<DataStream<OrderEvent>> afterValidation) {
-        build(env, args, afterValidation, KAFKA_TRANSACTION_NAMING);
-    }
-
-    /**
-     * How the exactly-once Kafka writer names its transactions. POOLING reuses a handful of
-     * transactional ids per subtask and, when a writer starts, lists the transactions still open on
-     * the output topic and aborts only those. The connector's default (INCREMENTING) creates a new
-     * transactional id for every checkpoint and subtask — kept by the broker's transaction coordinator
-     * for 7 days (about 1.2 million at 1 s checkpoints and parallelism 2), all reloaded by a restarted
-     * broker before it answers — and finds lingering transactions by probing: a blocking
-     * initTransactions() per guessed id, the search growing with every restart. That is what kept the
-     * writer INITIALIZING for seconds after restarts (README "Reliability"). Savepoints and checkpoints
-     * of the INCREMENTING writer restore into POOLING (its state records which subtask owned what);
-     * the connector refuses the way back.
-     */
-    static final TransactionNamingStrategy KAFKA_TRANSACTION_NAMING = TransactionNamingStrategy.POOLING;
-
-    /** As {@link #build(StreamExecutionEnvironment, ParsedArgs, UnaryOperator)}, with a transaction naming strategy (tests of the migration). */
-    static void build(StreamExecutionEnvironment env, ParsedArgs args, UnaryOperator<DataStream<OrderEvent>> afterValidation,
-            TransactionNamingStrategy transactionNaming) {
         ParsedSource<OrderEvent> source = ParsedSource.fromKafka(
                 env, args, NAME, args.get(INPUT_TOPIC), new OrderEventParser(), OrderEvent.class);
         // KeyedStream#process's operator, keeping its watermark across restores (dedup expiry)
@@ -128,7 +119,7 @@ public final class OrdersJob {
                         .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                         // one prefix per job and output: a restarted job finds and aborts its own lingering transactions
                         .setTransactionalIdPrefix(NAME + "-" + args.get(OUTPUT_TOPIC))
-                        .setTransactionNamingStrategy(transactionNaming)
+                        .setTransactionNamingStrategy(KAFKA_TRANSACTION_NAMING)
                         .setProperty("transaction.timeout.ms", String.valueOf(KAFKA_TRANSACTION_TIMEOUT.toMillis()))
                         .build())
                 .uid("kafka-events-clean")
