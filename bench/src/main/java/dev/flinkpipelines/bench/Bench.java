@@ -47,14 +47,13 @@ public final class Bench {
             "sink variants to run per job, comma-separated (exactly-once-streaming runs where the XA run is streaming)");
     static final Flag<Integer> PARALLELISM = Flag.integer("parallelism", 1, 2, "job parallelism (and Kafka partitions / 2)");
     static final Flag<Duration> CHECKPOINT_INTERVAL = Flag.duration("checkpoint-interval", Duration.ofSeconds(1),
-            Duration.ofMillis(100), ChronoUnit.MILLIS, "checkpoint interval of the streaming throughput runs");
+            Duration.ofMillis(100), "checkpoint interval of the streaming throughput runs");
     static final Flag<Double> FRESHNESS_RATE = Flag.decimal("freshness-rate", 5000, "events/s for the freshness runs");
     static final Flag<Duration> FRESHNESS_DURATION = Flag.duration("freshness-duration", Duration.ofSeconds(60),
-            Duration.ZERO, ChronoUnit.SECONDS, "how long each freshness run produces (0 = skip freshness)");
+            Duration.ZERO, "how long each freshness run produces (0 = skip freshness)");
     static final Flag<String> FRESHNESS_INTERVALS = Flag.string("freshness-intervals", "250ms,1s,5s",
             "checkpoint intervals of the freshness runs, comma-separated");
-    static final Flag<Duration> RUN_TIMEOUT = Flag.duration("run-timeout", Duration.ofMinutes(8), Duration.ofSeconds(10),
-            ChronoUnit.SECONDS, "give up on one job run after this long");
+    static final Flag<Duration> RUN_TIMEOUT = Flag.duration("run-timeout", Duration.ofMinutes(8), Duration.ofSeconds(10), "give up on one job run after this long");
     /** The job JVMs' state backend; {@code rocksdb} is flink-conf/config.yaml's (RocksDB, incremental checkpoints). */
     enum StateBackend {
         HASHMAP, ROCKSDB;
@@ -125,7 +124,7 @@ public final class Bench {
         if (!variants.contains(Variant.EXACTLY_ONCE) && (variants.contains(Variant.XA) || variants.contains(Variant.EXACTLY_ONCE_STREAMING))) {
             throw new UsageException("--variants: xa and exactly-once-streaming need exactly-once (its row counts tell when they are done)");
         }
-        Flag<Duration> interval = Flag.duration("interval", null, Duration.ofMillis(100), ChronoUnit.MILLIS, "");
+        Flag<Duration> interval = Flag.duration("interval", null, Duration.ofMillis(100), "");
         CommandLine intervalParser = new CommandLine("", "").add(interval);
         if (args.get(FRESHNESS_DURATION).toSeconds() > 0) {
             for (String i : args.get(FRESHNESS_INTERVALS).split(",")) {

@@ -1,5 +1,6 @@
 package dev.flinkpipelines.demo;
 
+import dev.flinkpipelines.common.kafka.KafkaClientConfig;
 import dev.flinkpipelines.common.options.CommandLine;
 import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
 import dev.flinkpipelines.common.options.CommonFlags;
@@ -8,6 +9,7 @@ import dev.flinkpipelines.common.options.JobEnvironment;
 import dev.flinkpipelines.common.options.JobMain;
 import dev.flinkpipelines.common.options.Preflight;
 import dev.flinkpipelines.common.options.StreamingJob;
+import dev.flinkpipelines.common.postgres.PostgresConnectionSettings;
 import dev.flinkpipelines.demo.generator.Generator;
 import dev.flinkpipelines.jobs.drinkshop.DrinkShopJob;
 import dev.flinkpipelines.jobs.kpi.KpiJob;
@@ -24,7 +26,6 @@ import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
@@ -37,10 +38,9 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.time.Duration;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -60,7 +60,7 @@ public final class Demo {
             "use this PostgreSQL (max_prepared_transactions > 0) instead of starting one");
     static final Flag<Integer> WEB_PORT = Flag.integer("web-port", 1, 8081, "port of the Flink web UI");
     static final Flag<Duration> SUMMARY_EVERY = Flag.duration("summary-interval", Duration.ofSeconds(5),
-            Duration.ofMillis(500), ChronoUnit.SECONDS, "how often the summary line is printed");
+            Duration.ofMillis(500), "how often the summary line is printed");
     static final Flag<String> DATA_DIR = Flag.string("data-dir", "demo-data",
             "where the embedded services, savepoints and logs live");
 
@@ -84,7 +84,8 @@ public final class Demo {
         return new CommandLine("./demo/run.sh",
                 "Runs the flink-pipelines jobs on a local Flink cluster (web UI at http://localhost:<web-port>) against a"
                         + " real Kafka and PostgreSQL, fed by the generator, and prints a live summary until Ctrl+C.")
-                .add(KAFKA, JDBC_URL, CommonFlags.JDBC_USER, CommonFlags.JDBC_PASSWORD, WEB_PORT, SUMMARY_EVERY, DATA_DIR,
+                .add(KAFKA, CommonFlags.KAFKA_PROPERTIES_FILE, CommonFlags.KAFKA_PROPERTY, JDBC_URL, CommonFlags.JDBC_USER,
+                        CommonFlags.JDBC_PASSWORD_FILE, CommonFlags.JDBC_PASSWORD, WEB_PORT, SUMMARY_EVERY, DATA_DIR,
                         Generator.RATE, Generator.INVALID, Generator.DUPLICATE, Generator.OUT_OF_ORDER, Generator.LATE);
     }
 
@@ -124,8 +125,19 @@ public final class Demo {
 
         String jdbcUrl = args.get(JDBC_URL);
         String user = args.get(CommonFlags.JDBC_USER);
-        String password = args.get(CommonFlags.JDBC_PASSWORD);
-        if (jdbcUrl == null) {
+        // how the jobs log in to an existing PostgreSQL: the same password flag the demo was given, or
+        // none (then PGPASSWORD or ~/.pgpass, read in this same JVM)
+        List<String> passwordFlags = new ArrayList<>();
+        PostgresConnectionSettings postgres;
+        if (jdbcUrl != null) {
+            postgres = new PostgresConnectionSettings(jdbcUrl, user, args.get(CommonFlags.JDBC_PASSWORD),
+                    args.get(CommonFlags.JDBC_PASSWORD_FILE));
+            if (args.get(CommonFlags.JDBC_PASSWORD_FILE) != null) {
+                passwordFlags.addAll(List.of("--jdbc-password-file", args.get(CommonFlags.JDBC_PASSWORD_FILE)));
+            } else if (args.get(CommonFlags.JDBC_PASSWORD) != null) {
+                passwordFlags.addAll(List.of("--jdbc-password", args.get(CommonFlags.JDBC_PASSWORD)));
+            }
+        } else {
             step("starting PostgreSQL (embedded, data in " + dataDir.resolve("postgres") + ")");
             EmbeddedPostgres pg = EmbeddedPostgres.builder()
                     .setDataDirectory(dataDir.resolve("postgres"))
@@ -136,22 +148,26 @@ public final class Demo {
             toClose.push(pg);
             jdbcUrl = "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres";
             user = "postgres";
-            password = "postgres";
+            // the embedded server is the demo's own, on localhost, and gone at Ctrl+C: its well-known password is fine
+            postgres = new PostgresConnectionSettings(jdbcUrl, user, "postgres");
+            passwordFlags.addAll(List.of("--jdbc-password", "postgres"));
         }
-        step("applying the schema to " + jdbcUrl);
-        SchemaMigrator.migrate(jdbcUrl, user, password);
+        step("applying the schema to " + postgres.url());
+        SchemaMigrator.migrate(jdbcUrl, user, postgres.password());
 
         String kafka = args.get(KAFKA);
         if (kafka == null) {
             step("starting Kafka (embedded KRaft broker, data in " + dataDir.resolve("kafka") + ")");
             kafka = startKafka(dataDir.resolve("kafka"));
         }
+        // an existing Kafka may need security settings: the jobs and the generator get the same ones
+        KafkaClientConfig kafkaConfig = new KafkaClientConfig(kafka, KafkaClientConfig.from(args).properties());
         for (String topic : List.of("user-events", "events_raw", "events_clean", "orders", "inventory_events", "video-views")) {
-            createTopic(kafka, topic, 3);
+            createTopic(kafkaConfig, topic, 3);
         }
         // the menu is a small changelog: one partition, so a rarely written partition cannot hold
         // the drink-shop join's watermark back
-        createTopic(kafka, "menu_updates", 1);
+        createTopic(kafkaConfig, "menu_updates", 1);
 
         step("starting the local Flink cluster, web UI at http://localhost:" + webPort);
         Configuration flinkConf = new Configuration();
@@ -167,20 +183,20 @@ public final class Demo {
 
         Path savepoints = dataDir.resolve("savepoints");
         java.util.concurrent.atomic.AtomicReference<Generator> sentBy = new java.util.concurrent.atomic.AtomicReference<>();
-        String url = jdbcUrl;
-        String u = user;
-        String pw = password;
         // runs after the jobs stopped (closing is last-in, first-out): every sent record is now committed
         toClose.push(() -> {
             if (sentBy.get() != null) {
-                try (Connection c = DriverManager.getConnection(url, u, pw)) {
+                try (Connection c = postgres.open("flink-pipelines demo")) {
                     System.out.println(LiveSummary.finalCheck(c, sentBy.get().sent("user-events"), sentBy.get().sent("events_raw")));
                 }
             }
         });
         Map<String, JobClient> jobs = new java.util.LinkedHashMap<>();
-        String[] connection = {"--bootstrap-servers", kafka, "--jdbc-url", jdbcUrl, "--jdbc-user", user, "--jdbc-password", password,
-                "--starting-offsets", "earliest", "--parallelism", "2"};
+        List<String> connectionFlags = new ArrayList<>(List.of("--bootstrap-servers", kafka, "--jdbc-url", jdbcUrl, "--jdbc-user", user,
+                "--starting-offsets", "earliest", "--parallelism", "2"));
+        connectionFlags.addAll(passwordFlags);
+        kafkaConfig.properties().forEach((k, v) -> connectionFlags.addAll(List.of("--kafka-property", k + "=" + v)));
+        String[] connection = connectionFlags.toArray(new String[0]);
         for (StreamingJob job : JOBS) {
             ParsedArgs jobArgs = job.commandLine().parse(connection);
             job.preflight(jobArgs);
@@ -191,7 +207,7 @@ public final class Demo {
             step("submitted " + job.getKey() + " (job " + job.getValue().getJobID() + ")");
         }
 
-        Generator generator = new Generator(kafka, Generator.allTopics("user-events", "events_raw", Generator.fractions(args)),
+        Generator generator = new Generator(kafkaConfig, Generator.allTopics("user-events", "events_raw", Generator.fractions(args)),
                 args.get(Generator.RATE));
         sentBy.set(generator);
         Thread producing = new Thread(generator, "generator");
@@ -206,14 +222,15 @@ public final class Demo {
                 + " (menu_updates and inventory_events now and then)");
         System.out.println();
         System.out.println("Web UI:      http://localhost:" + webPort);
-        System.out.println("PostgreSQL:  " + jdbcUrl + "  (user " + user + ", password " + password + ")");
+        System.out.println("PostgreSQL:  " + postgres.url() + "  (user " + user
+                + (args.get(JDBC_URL) == null ? ", password postgres)" : ")"));
         System.out.println("Kafka:       " + kafka);
         System.out.println("Ctrl+C stops everything.");
         System.out.println();
 
         LiveSummary summary = new LiveSummary();
         long every = args.get(SUMMARY_EVERY).toMillis();
-        try (Connection c = DriverManager.getConnection(jdbcUrl, user, password)) {
+        try (Connection c = postgres.open("flink-pipelines demo")) {
             while (!stopRequested.await(every, TimeUnit.MILLISECONDS)) {
                 Map<String, String> status = new java.util.HashMap<>();
                 for (Map.Entry<String, JobClient> job : jobs.entrySet()) {
@@ -256,8 +273,8 @@ public final class Demo {
         return kafka.bootstrapServers();
     }
 
-    private static void createTopic(String kafka, String topic, int partitions) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka))) {
+    private static void createTopic(KafkaClientConfig kafka, String topic, int partitions) throws Exception {
+        try (Admin admin = Admin.create(kafka.clientProperties())) {
             admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {

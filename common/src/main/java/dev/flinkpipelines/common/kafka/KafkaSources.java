@@ -23,8 +23,9 @@ public final class KafkaSources {
      */
     public static <T> KafkaSource<Either<DeadLetter, T>> parsing(
             ParsedArgs args, String jobName, String topic, RecordParser<T> parser, TypeInformation<T> eventType) {
+        KafkaClientConfig kafka = KafkaClientConfig.from(args);
         KafkaSourceBuilder<Either<DeadLetter, T>> builder = KafkaSource.<Either<DeadLetter, T>>builder()
-                .setBootstrapServers(args.get(CommonFlags.BOOTSTRAP_SERVERS))
+                .setBootstrapServers(kafka.bootstrapServers())
                 .setTopics(topic)
                 .setGroupId(groupId(args, jobName))
                 .setStartingOffsets(startingOffsets(args.get(CommonFlags.STARTING_OFFSETS)))
@@ -35,6 +36,8 @@ public final class KafkaSources {
                 .setProperty(ConsumerConfig.CLIENT_ID_CONFIG, jobName + "-source")
                 // offsets in Kafka are for monitoring lag; the truth is in Flink's checkpoints
                 .setProperty("commit.offsets.on.checkpoint", "true");
+        // the user's client properties last: security settings, and tuning of the above if wanted
+        kafka.properties().forEach(builder::setProperty);
         if (args.get(CommonFlags.BOUNDED)) {
             builder.setBounded(OffsetsInitializer.latest());
         }

@@ -1,15 +1,31 @@
 package dev.flinkpipelines.common.options;
 
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.MissingParameterException;
+import picocli.CommandLine.OverwrittenOptionException;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.UnmatchedArgumentException;
+
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The flags a command accepts, its usage text, and parsing into {@link ParsedArgs}. */
+/**
+ * A command's flags, its {@code --help} text, and parsing into {@link ParsedArgs} — on picocli.
+ *
+ * <p>picocli does the parsing: {@code --name value} and {@code --name=value}, {@code --} alone ending
+ * the flags, a value that starts with {@code --} (when it is not a flag of the command), a flag given
+ * twice refused, {@code @file} arguments read from a file (one argument per line: a way to keep
+ * secrets and long flag lists out of {@code ps} and shell history), and "did you mean" suggestions.
+ * Each {@link Flag} reads its own values (durations with Flink's {@code TimeUtils}), so an error
+ * names the flag and what was expected in one line — and never echoes a secret.
+ */
 public final class CommandLine {
-
-    public static final Flag<Boolean> HELP = Flag.enabledBy("help", "print this help and exit");
 
     private final String command;
     private final String summary;
@@ -22,89 +38,143 @@ public final class CommandLine {
 
     public CommandLine add(Flag<?>... added) {
         for (Flag<?> flag : added) {
-            if (flags.putIfAbsent(flag.name(), flag) != null) {
+            if (flag.name().equals("help") || flags.putIfAbsent(flag.name(), flag) != null) {
                 throw new IllegalArgumentException("flag --" + flag.name() + " defined twice");
             }
         }
         return this;
     }
 
-    /** Accepts {@code --name value} and {@code --name=value}; switches take no value. */
+    /** picocli's model of this command: every flag as an option whose values stay text until {@link Flag#read}. */
+    private picocli.CommandLine picocli() {
+        return picocli("=");
+    }
+
+    /**
+     * {@code separator} is what picocli splits {@code --name=value} at when parsing; help is rendered
+     * with a space instead, the form the README and Flink's own docs show.
+     */
+    private picocli.CommandLine picocli(String separator) {
+        CommandSpec spec = CommandSpec.create().name(command);
+        spec.usageMessage()
+                .customSynopsis(command + " [flags]")
+                .description(summary)
+                .optionListHeading("%nFlags:%n")
+                .sortOptions(false)
+                .width(110)
+                .longOptionsMaxWidth(34);
+        for (Flag<?> flag : flags.values()) {
+            spec.addOption(option(flag));
+        }
+        spec.addOption(OptionSpec.builder("--help", "-h").usageHelp(true).description("print this help and exit").build());
+        // picocli's own fallbacks off: every value is read by its Flag, and nothing comes from the environment
+        spec.parser().overwrittenOptionsAllowed(false).abbreviatedOptionsAllowed(false).expandAtFiles(true)
+                .separator(separator);
+        return new picocli.CommandLine(spec);
+    }
+
+    private static OptionSpec option(Flag<?> flag) {
+        OptionSpec.Builder option = OptionSpec.builder("--" + flag.name());
+        String description = flag.description();
+        switch (flag.kind()) {
+            case SWITCH:
+                option.arity("0").type(boolean.class);
+                break;
+            case REPEATED:
+                option.arity("1").type(List.class).auxiliaryTypes(String.class).paramLabel(flag.valueHint());
+                description += " (repeatable)";
+                break;
+            default:
+                option.arity("1").type(String.class).paramLabel(flag.valueHint());
+                if (flag.defaultValue() != null && !flag.isSecret()) {
+                    description += " (default: " + Flag.render(flag.defaultValue()) + ")";
+                }
+        }
+        // picocli formats descriptions with String.format: a literal % must not be read as a format
+        return option.description(description.replace("%", "%%")).build();
+    }
+
+    /** Parses {@code args}; a malformed command line is one {@link UsageException} line. */
     public ParsedArgs parse(String... args) throws UsageException {
+        for (String arg : args) {
+            if (arg.equals("--")) {
+                break;
+            }
+            int equals = arg.indexOf('=');
+            Flag<?> flag = equals > 2 && arg.startsWith("--") ? flags.get(arg.substring(2, equals)) : null;
+            if (flag != null && flag.kind() == Flag.Kind.SWITCH) {
+                // the value is not quoted: it could be anything, a password included
+                throw new UsageException("--" + flag.name() + " takes no value (give it alone to turn it on)");
+            }
+        }
+        picocli.CommandLine cli = picocli();
+        ParseResult result;
+        try {
+            result = cli.parseArgs(args);
+        } catch (UnmatchedArgumentException e) {
+            throw new UsageException(unmatched(e, args));
+        } catch (MissingParameterException e) {
+            // picocli names the option in getArgSpec() or, for a flag at the very end, in getMissing()
+            OptionSpec option = e.getArgSpec() instanceof OptionSpec spec ? spec
+                    : e.getMissing() != null && !e.getMissing().isEmpty() && e.getMissing().get(0) instanceof OptionSpec first ? first
+                    : null;
+            if (option == null) {
+                throw new UsageException("a flag is missing its value");
+            }
+            throw new UsageException(option.longestName() + " needs a value (" + option.paramLabel() + ")");
+        } catch (OverwrittenOptionException e) {
+            throw new UsageException(((OptionSpec) e.getOverwritten()).longestName() + " given twice");
+        } catch (ParameterException e) {
+            // e.g. a value for a switch (--bounded=yes), or an unreadable @file
+            throw new UsageException(e.getMessage());
+        }
         Map<String, Object> values = new HashMap<>();
-        boolean help = false;
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            if (arg.equals("--help") || arg.equals("-h")) {
-                help = true;
+        for (Flag<?> flag : flags.values()) {
+            OptionSpec option = result.matchedOption("--" + flag.name());
+            if (option == null) {
                 continue;
             }
-            if (!arg.startsWith("--")) {
-                throw new UsageException("unexpected argument '" + arg + "' (flags start with --)");
+            switch (flag.kind()) {
+                case SWITCH:
+                    values.put(flag.name(), Boolean.TRUE);
+                    break;
+                case REPEATED:
+                    List<Object> read = new ArrayList<>();
+                    for (String raw : option.<List<String>>getValue()) {
+                        read.add(flag.read(raw));
+                    }
+                    values.put(flag.name(), List.copyOf(read));
+                    break;
+                default:
+                    values.put(flag.name(), flag.read(option.getValue()));
             }
-            String name = arg.substring(2);
-            String inline = null;
-            int eq = name.indexOf('=');
-            if (eq >= 0) {
-                inline = name.substring(eq + 1);
-                name = name.substring(0, eq);
-            }
-            Flag<?> flag = flags.get(name);
-            if (flag == null) {
-                throw new UsageException("unknown flag --" + name + suggestion(name));
-            }
-            if (values.containsKey(name)) {
-                throw new UsageException("--" + name + " given twice");
-            }
-            if (flag.isSwitch()) {
-                if (inline != null) {
-                    throw new UsageException("--" + name + " takes no value");
-                }
-                values.put(name, Boolean.TRUE);
-                continue;
-            }
-            String raw = inline;
-            if (raw == null) {
-                if (i + 1 >= args.length || (args[i + 1].startsWith("--") && !args[i + 1].equals("--"))) {
-                    throw new UsageException("--" + name + " needs a value (" + flag.valueHint() + ")");
-                }
-                raw = args[++i];
-            }
-            values.put(name, flag.read(raw));
         }
-        return new ParsedArgs(values, help);
+        return new ParsedArgs(values, result.isUsageHelpRequested());
     }
 
-    private String suggestion(String name) {
-        for (String known : flags.keySet()) {
-            if (known.contains(name) || name.contains(known) || distance(known, name) <= 2) {
-                return " (did you mean --" + known + "?)";
-            }
+    /**
+     * An unknown flag with picocli's closest known one; an argument that is no flag at all is not
+     * quoted: after a misspelled flag it is that flag's value, and that value may be a password.
+     */
+    private static String unmatched(UnmatchedArgumentException e, String[] args) {
+        List<String> unmatched = e.getUnmatched();
+        String first = unmatched.isEmpty() ? "" : unmatched.get(0);
+        // after "--" alone nothing is a flag, however it looks
+        int endOfFlags = List.of(args).indexOf("--");
+        boolean afterEndOfFlags = endOfFlags >= 0 && List.of(args).subList(endOfFlags + 1, args.length).contains(first);
+        if (e.isUnknownOption() && first.startsWith("-") && !afterEndOfFlags) {
+            String name = first.contains("=") ? first.substring(0, first.indexOf('=')) : first;
+            List<String> suggestions = e.getSuggestions();
+            return "unknown flag " + name + (suggestions.isEmpty() ? "" : " (did you mean " + suggestions.get(0) + "?)");
         }
-        return "";
-    }
-
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            int[] cur = new int[b.length() + 1];
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                cur[j] = Math.min(Math.min(cur[j - 1], prev[j]) + 1, prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
-            }
-            prev = cur;
-        }
-        return prev[b.length()];
+        return "unexpected argument (not a flag; flags start with --, and a flag's value follows it)";
     }
 
     /**
      * What a command's {@code main} does with its arguments first: the flags to run with, or — after
      * printing {@code --help} (exit 0) or a one-line usage error (exit 2) — the exit code instead.
      */
-    public Invocation invoke(String[] argv, java.io.PrintStream out, java.io.PrintStream err) {
+    public Invocation invoke(String[] argv, PrintStream out, PrintStream err) {
         try {
             ParsedArgs args = parse(argv);
             if (args.helpRequested()) {
@@ -126,34 +196,9 @@ public final class CommandLine {
         }
     }
 
+    /** The {@code --help} text. */
     public String usage() {
-        StringBuilder out = new StringBuilder();
-        out.append("Usage: ").append(command).append(" [flags]\n\n").append(summary).append("\n\nFlags:\n");
-        List<Flag<?>> all = new ArrayList<>(flags.values());
-        all.add(HELP);
-        for (Flag<?> flag : all) {
-            String left = "  --" + flag.name() + (flag.isSwitch() ? "" : " " + flag.valueHint());
-            out.append(left);
-            out.append(" ".repeat(Math.max(2, 38 - left.length())));
-            out.append(flag.description());
-            Object def = flag.defaultValue();
-            if (!flag.isSwitch() && def != null) {
-                out.append(" (default: ").append(render(def)).append(')');
-            }
-            out.append('\n');
-        }
-        return out.toString();
-    }
-
-    private static String render(Object value) {
-        if (value instanceof java.time.Duration) {
-            java.time.Duration d = (java.time.Duration) value;
-            return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
-        }
-        if (value instanceof Enum) {
-            return ((Enum<?>) value).name().toLowerCase(java.util.Locale.ROOT);
-        }
-        return String.valueOf(value);
+        return picocli(" ").getUsageMessage(picocli.CommandLine.Help.Ansi.OFF);
     }
 
     /** Flag values after parsing: what was given, or the flag's default. */
@@ -173,10 +218,6 @@ public final class CommandLine {
         @SuppressWarnings("unchecked")
         public <T> T get(Flag<T> flag) {
             return values.containsKey(flag.name()) ? (T) values.get(flag.name()) : flag.defaultValue();
-        }
-
-        public boolean isSet(Flag<?> flag) {
-            return values.containsKey(flag.name());
         }
     }
 }

@@ -1,37 +1,51 @@
 package dev.flinkpipelines.common.options;
 
-import java.io.Serializable;
+import org.apache.flink.util.TimeUtils;
+
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * One command-line flag: its name, what it means, its default and how a value is read and
- * checked. A value that does not read is an {@link UsageException} naming the flag and what was
+ * One command-line flag as the project declares it: name, meaning, default, and how a value is
+ * read and checked. {@link CommandLine} hands every flag to picocli, which does the parsing; a
+ * value that does not read becomes a one-line {@link UsageException} naming the flag and what was
  * expected, never a stack trace.
+ *
+ * <p>Durations read like Flink's own configuration ({@link TimeUtils#parseDuration}): {@code 500 ms},
+ * {@code 5s}, {@code 1 min}, {@code 24 h}; a bare number is milliseconds, for every flag.
  */
-public final class Flag<T> implements Serializable {
+public final class Flag<T> {
 
-    private static final long serialVersionUID = 1L;
-    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|min|h|d)?");
-
-    /** Reads a raw value; throws IllegalArgumentException with what was expected. */
+    /** Reads one raw value; throws IllegalArgumentException saying what was expected. */
     @FunctionalInterface
-    public interface Reader<T> extends Function<String, T>, Serializable {}
+    public interface Reader<T> extends Function<String, T> {}
 
     private final String name;
     private final String valueHint;
     private final String description;
     private final T defaultValue;
-    private final Reader<T> reader;
-    private final boolean isSwitch;
+    private final Reader<?> reader;
+    private final Kind kind;
+    /** Whether an error may quote the value given: not for secrets, nor for values that may hold one. */
+    private final boolean quote;
 
-    private Flag(String name, String valueHint, String description, T defaultValue, Reader<T> reader, boolean isSwitch) {
+    /** How often a flag may be given and what it holds. */
+    enum Kind {
+        /** {@code --name VALUE}, at most once. */
+        SINGLE,
+        /** {@code --name}, no value: present means true. */
+        SWITCH,
+        /** {@code --name VALUE}, any number of times; the values in order. */
+        REPEATED
+    }
+
+    private Flag(String name, String valueHint, String description, T defaultValue, Reader<?> reader, Kind kind,
+            boolean quote) {
         if (!name.matches("[a-z][a-z0-9-]*")) {
             throw new IllegalArgumentException("flag names are lower-case words with dashes: " + name);
         }
@@ -40,100 +54,116 @@ public final class Flag<T> implements Serializable {
         this.description = description;
         this.defaultValue = defaultValue;
         this.reader = reader;
-        this.isSwitch = isSwitch;
+        this.kind = kind;
+        this.quote = quote;
+    }
+
+    private static <T> Flag<T> single(String name, String hint, String description, T defaultValue, Reader<T> reader) {
+        return new Flag<>(name, hint, description, defaultValue, reader, Kind.SINGLE, true);
+    }
+
+    /**
+     * A flag read by {@code reader}; {@code quote} false keeps the value out of error messages (for
+     * values that may carry a secret).
+     */
+    public static <T> Flag<T> of(String name, String hint, String description, T defaultValue, Reader<T> reader, boolean quote) {
+        return new Flag<>(name, hint, description, defaultValue, reader, Kind.SINGLE, quote);
     }
 
     public static Flag<String> string(String name, String defaultValue, String description) {
-        return new Flag<>(name, "TEXT", description, defaultValue, value -> {
-            if (value.isBlank()) {
-                throw new IllegalArgumentException("expected a non-empty value");
-            }
-            return value;
-        }, false);
+        return single(name, "TEXT", description, defaultValue, Flag::nonEmpty);
+    }
+
+    /** A file's path; the file is read later, by whoever needs it (for a secret: where it is used). */
+    public static Flag<String> path(String name, String description) {
+        return single(name, "PATH", description, null, Flag::nonEmpty);
+    }
+
+    /**
+     * A value that is a secret: never echoed in an error, never shown as a default. Prefer a file
+     * ({@link #path}) for secrets: a flag's value shows in {@code ps} and shell history.
+     */
+    public static Flag<String> secret(String name, String description) {
+        return new Flag<>(name, "SECRET", description, null, Flag::nonEmpty, Kind.SINGLE, false);
     }
 
     /** A whole number of at least {@code min}; {@code defaultValue} may be null (unset). */
     public static Flag<Integer> integer(String name, int min, Integer defaultValue, String description) {
-        return new Flag<>(name, "N", description, defaultValue, value -> {
+        return single(name, "N", description, defaultValue, value -> {
             try {
                 int n = Integer.parseInt(value.trim());
-                if (n < min) {
-                    throw new IllegalArgumentException("expected a whole number >= " + min);
+                if (n >= min) {
+                    return n;
                 }
-                return n;
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("expected a whole number >= " + min);
+                // falls through to the one message
             }
-        }, false);
+            throw new IllegalArgumentException("expected a whole number >= " + min);
+        });
     }
 
     /** A decimal number of at least 0 (rates, fractions). */
     public static Flag<Double> decimal(String name, double defaultValue, String description) {
-        return new Flag<>(name, "NUMBER", description, defaultValue, value -> {
+        return single(name, "NUMBER", description, defaultValue, value -> {
             try {
                 double d = Double.parseDouble(value.trim());
-                if (!(d >= 0) || Double.isInfinite(d)) {
-                    throw new IllegalArgumentException("expected a number >= 0");
+                if (d >= 0 && !Double.isInfinite(d)) {
+                    return d;
                 }
-                return d;
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("expected a number >= 0");
+                // falls through to the one message
             }
-        }, false);
+            throw new IllegalArgumentException("expected a number >= 0");
+        });
     }
 
-    /**
-     * A duration: a number with a unit ({@code 500ms}, {@code 5s}, {@code 5m}, {@code 24h},
-     * {@code 1d}); a bare number is {@code bareUnit} (milliseconds for --checkpoint-interval).
-     */
-    public static Flag<Duration> duration(
-            String name, Duration defaultValue, Duration min, java.time.temporal.ChronoUnit bareUnit, String description) {
-        return new Flag<>(name, "DURATION", description, defaultValue, value -> {
-            Matcher m = DURATION.matcher(value.trim().toLowerCase(Locale.ROOT));
-            String expected = "expected a duration such as 500ms, 5s, 5m or 24h (a bare number means "
-                    + bareUnit.toString().toLowerCase(Locale.ROOT) + ")";
-            if (!m.matches()) {
-                throw new IllegalArgumentException(expected);
-            }
+    /** A duration in Flink's syntax, at least {@code min}; {@code defaultValue} may be null (unset). */
+    public static Flag<Duration> duration(String name, Duration defaultValue, Duration min, String description) {
+        return single(name, "DURATION", description, defaultValue, value -> {
             Duration d;
             try {
-                long n = Long.parseLong(m.group(1));
-                String unit = m.group(2) == null ? "" : m.group(2);
-                switch (unit) {
-                    case "ms": d = Duration.ofMillis(n); break;
-                    case "s": d = Duration.ofSeconds(n); break;
-                    case "m": case "min": d = Duration.ofMinutes(n); break;
-                    case "h": d = Duration.ofHours(n); break;
-                    case "d": d = Duration.ofDays(n); break;
-                    default: d = Duration.of(n, bareUnit);
-                }
-            } catch (ArithmeticException | NumberFormatException e) {
-                throw new IllegalArgumentException(expected);
+                d = TimeUtils.parseDuration(value);
+            } catch (IllegalArgumentException | ArithmeticException e) {
+                throw new IllegalArgumentException(
+                        "expected a duration such as 500 ms, 5 s, 5 min or 24 h (a bare number is milliseconds)");
             }
             if (d.compareTo(min) < 0) {
-                throw new IllegalArgumentException("must be at least " + min.toMillis() + " ms");
+                throw new IllegalArgumentException("must be at least " + render(min));
             }
             return d;
-        }, false);
+        });
     }
 
     /** One of an enum's constants, written in lower case. */
     public static <E extends Enum<E>> Flag<E> choice(String name, Class<E> type, E defaultValue, String description) {
         String choices = Arrays.stream(type.getEnumConstants()).map(e -> e.name().toLowerCase(Locale.ROOT))
                 .collect(Collectors.joining("|"));
-        return new Flag<>(name, choices, description, defaultValue, value -> {
+        return single(name, choices, description, defaultValue, value -> {
             for (E constant : type.getEnumConstants()) {
                 if (constant.name().equalsIgnoreCase(value.trim())) {
                     return constant;
                 }
             }
             throw new IllegalArgumentException("expected one of " + choices);
-        }, false);
+        });
     }
 
     /** A flag without value: present means true. */
     public static Flag<Boolean> enabledBy(String name, String description) {
-        return new Flag<>(name, null, description, false, value -> true, true);
+        return new Flag<>(name, null, description, false, value -> true, Kind.SWITCH, true);
+    }
+
+    /** {@code --name VALUE} as often as needed; unset is the empty list. {@code quote} as in {@link #of}. */
+    public static Flag<List<String>> repeated(String name, String valueHint, String description, Reader<String> reader,
+            boolean quote) {
+        return new Flag<>(name, valueHint, description, List.of(), reader, Kind.REPEATED, quote);
+    }
+
+    private static String nonEmpty(String value) {
+        if (value.isBlank()) {
+            throw new IllegalArgumentException("expected a non-empty value");
+        }
+        return value;
     }
 
     public String name() {
@@ -148,20 +178,44 @@ public final class Flag<T> implements Serializable {
         return defaultValue;
     }
 
-    boolean isSwitch() {
-        return isSwitch;
+    Kind kind() {
+        return kind;
     }
 
     String valueHint() {
         return valueHint;
     }
 
-    T read(String raw) throws UsageException {
+    /** A secret's default is never shown, and its value never quoted. */
+    boolean isSecret() {
+        return !quote;
+    }
+
+    /** One raw value read; a bad one is a usage error that quotes it, unless it may hold a secret. */
+    Object read(String raw) throws UsageException {
         try {
             return reader.apply(raw);
         } catch (IllegalArgumentException e) {
-            throw new UsageException("--" + name + " '" + raw + "': " + e.getMessage());
+            throw new UsageException("--" + name + (quote ? " '" + raw + "'" : "") + ": " + e.getMessage());
         }
+    }
+
+    /** A default as {@code --help} shows it (and as the flag reads it back). */
+    static String render(Object value) {
+        if (value instanceof Duration) {
+            Duration d = (Duration) value;
+            if (d.isZero()) {
+                return "0";
+            }
+            return d.toMillis() % 1000 != 0 ? d.toMillis() + "ms"
+                    : d.toSeconds() % 60 != 0 ? d.toSeconds() + "s"
+                    : d.toMinutes() % 60 != 0 ? d.toMinutes() + "min"
+                    : d.toHours() + "h";
+        }
+        if (value instanceof Enum) {
+            return ((Enum<?>) value).name().toLowerCase(Locale.ROOT);
+        }
+        return String.valueOf(value);
     }
 
     @Override

@@ -39,7 +39,7 @@ public final class JobEnvironment {
     }
 
     public static PostgresConnectionSettings postgres(ParsedArgs args) {
-        return new PostgresConnectionSettings(
-                args.get(CommonFlags.JDBC_URL), args.get(CommonFlags.JDBC_USER), args.get(CommonFlags.JDBC_PASSWORD));
+        return new PostgresConnectionSettings(args.get(CommonFlags.JDBC_URL), args.get(CommonFlags.JDBC_USER),
+                args.get(CommonFlags.JDBC_PASSWORD), args.get(CommonFlags.JDBC_PASSWORD_FILE));
     }
 }

@@ -38,8 +38,30 @@ public final class JobMain {
 
     public static void run(String[] argv, CommandLine cli, JobBody body) {
         int code = execute(argv, cli, body, System.out, System.err);
-        // exit explicitly: after --help there is no job, and `flink run` would report that as an error
-        System.exit(code);
+        if (!insideFlinkCluster()) {
+            // a command line (flink run, java -cp): exit with the code. After --help there is no job,
+            // and `flink run` would report that as an error with a stack trace; after a failure the
+            // one line printed is the message, and the code says it failed.
+            System.exit(code);
+        }
+        // Inside a JobManager (the Kubernetes operator's FlinkSessionJob, a REST /jars/run, application
+        // mode), System.exit would take the JobManager down with every other job: return or throw.
+        if (code != OK) {
+            throw new IllegalStateException("the job did not start (exit code " + code + "): see the line above in"
+                    + " the JobManager's output");
+        }
+    }
+
+    /**
+     * Whether this main runs inside a Flink cluster process rather than a command line: the
+     * JVM's main class is one of Flink's cluster entry points.
+     */
+    static boolean insideFlinkCluster() {
+        String mainClass = System.getProperty("sun.java.command", "");
+        return mainClass.startsWith("org.apache.flink.runtime.")
+                || mainClass.startsWith("org.apache.flink.kubernetes.")
+                || mainClass.startsWith("org.apache.flink.container.")
+                || mainClass.startsWith("org.apache.flink.yarn.");
     }
 
     /** The testable part: returns the exit code instead of exiting. */

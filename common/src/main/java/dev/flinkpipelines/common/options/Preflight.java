@@ -1,10 +1,15 @@
 package dev.flinkpipelines.common.options;
 
+import dev.flinkpipelines.common.kafka.KafkaClientConfig;
 import dev.flinkpipelines.common.postgres.PostgresConnectionSettings;
 import dev.flinkpipelines.common.postgres.PreparedTransactions;
 import dev.flinkpipelines.common.postgres.SinkAdmin;
+import dev.flinkpipelines.common.secrets.Secrets;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 import java.sql.Connection;
@@ -14,6 +19,7 @@ import java.sql.Statement;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -65,29 +71,65 @@ public final class Preflight {
         }
     }
 
-    /** Reachable within 15 s, and every topic exists. */
+    /** Plain Kafka at {@code bootstrapServers}: reachable within 15 s, and every topic exists. */
     public static void kafka(String bootstrapServers, Collection<String> topics) throws PreflightException {
-        Map<String, Object> config = Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
+        kafka(KafkaClientConfig.of(bootstrapServers), topics);
+    }
+
+    /**
+     * Reachable within 15 s with the job's client properties, the credentials accepted, and every
+     * topic exists. Kafka's messages are scrubbed of the properties' secret values.
+     */
+    public static void kafka(KafkaClientConfig kafka, Collection<String> topics) throws PreflightException {
+        Properties config = kafka.clientProperties();
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
+        config.put(AdminClientConfig.CLIENT_ID_CONFIG, "flink-pipelines-preflight");
+        String at = "Kafka at " + kafka.bootstrapServers();
         try (Admin admin = Admin.create(config)) {
             admin.describeTopics(topics).allTopicNames().get(15, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
-            throw new PreflightException("cannot reach Kafka at " + bootstrapServers
-                    + " within 15 s: is the broker running, and is --bootstrap-servers right?");
+            throw new PreflightException("cannot reach " + at + " within 15 s: is the broker running, is --bootstrap-servers"
+                    + " right" + (kafka.secured() ? "" : ", and does its listener need security settings"
+                    + " (--kafka-properties-file, e.g. security.protocol=SASL_SSL)") + "?");
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-                throw new PreflightException("Kafka topic missing on " + bootstrapServers + ": " + e.getCause().getMessage()
-                        + " (create it, or check the topic flags)");
+            Throwable cause = e.getCause();
+            if (cause instanceof UnknownTopicOrPartitionException) {
+                throw new PreflightException("Kafka topic missing on " + kafka.bootstrapServers() + ": "
+                        + cause.getMessage() + " (create it, or check the topic flags)");
             }
-            throw new PreflightException("cannot reach Kafka at " + bootstrapServers + ": " + e.getCause().getMessage());
+            if (cause instanceof AuthenticationException) {
+                throw new PreflightException(at + " refused to authenticate the job: " + scrub(cause, kafka)
+                        + " (check sasl.mechanism and the credentials in sasl.jaas.config)");
+            }
+            if (cause instanceof AuthorizationException) {
+                throw new PreflightException(at + " denied the job access: " + scrub(cause, kafka)
+                        + " (the job's principal needs DESCRIBE and READ on its topics, and the orders job WRITE and"
+                        + " transactional-id access for its output)");
+            }
+            throw new PreflightException("cannot reach " + at + ": " + scrub(cause, kafka));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new PreflightException("interrupted while checking Kafka at " + bootstrapServers);
-        } catch (org.apache.kafka.common.KafkaException e) {
-            throw new PreflightException("bad Kafka settings for " + bootstrapServers + ": " + e.getMessage());
+            throw new PreflightException("interrupted while checking " + at);
+        } catch (KafkaException e) {
+            // the client could not even be created: Kafka's own message ("Failed to create new
+            // KafkaAdminClient") says nothing; the innermost cause says what is wrong (e.g. no JAAS
+            // login for SASL, an unknown property value)
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            throw new PreflightException("bad Kafka client settings for " + kafka.bootstrapServers() + ": " + scrub(e, kafka)
+                    + (root == e ? "" : ": " + scrub(root, kafka)));
         }
+    }
+
+    /** The message of a Kafka failure, with every secret value of the client properties masked. */
+    private static String scrub(Throwable failure, KafkaClientConfig kafka) {
+        String message = failure.getMessage() == null ? failure.getClass().getSimpleName()
+                : failure.getMessage().replaceAll("\\s*\\R\\s*", " ");   // one line
+        return Secrets.scrub(message, kafka.properties().entrySet().stream()
+                .filter(p -> Secrets.isSensitive(p.getKey())).map(Map.Entry::getValue).toArray(String[]::new));
     }
 
     /** A service the job needs is missing or misconfigured; the message says which and what to do. */

@@ -1,7 +1,9 @@
 package dev.flinkpipelines.common.options;
 
+import dev.flinkpipelines.common.kafka.KafkaClientConfig;
 import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
 import dev.flinkpipelines.common.postgres.ExactlyOncePostgresSink;
+import dev.flinkpipelines.common.postgres.PostgresConnectionSettings;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import java.util.ArrayList;
@@ -81,8 +83,14 @@ public interface StreamingJob {
     default void preflight(ParsedArgs args) throws Preflight.PreflightException {
         List<String> tables = new ArrayList<>(requiredTables());
         tables.add(ExactlyOncePostgresSink.STAGING_TABLE);
-        Preflight.postgres(JobEnvironment.postgres(args), tables.toArray(new String[0]));
-        Preflight.sinkIdFree(JobEnvironment.postgres(args), sinkId(args));
-        Preflight.kafka(args.get(CommonFlags.BOOTSTRAP_SERVERS), requiredTopics(args));
+        PostgresConnectionSettings postgres;
+        try {
+            postgres = JobEnvironment.postgres(args);
+        } catch (IllegalArgumentException e) {
+            throw new Preflight.PreflightException(e.getMessage());
+        }
+        Preflight.postgres(postgres, tables.toArray(new String[0]));
+        Preflight.sinkIdFree(postgres, sinkId(args));
+        Preflight.kafka(KafkaClientConfig.from(args), requiredTopics(args));
     }
 }

@@ -1,6 +1,12 @@
 package dev.flinkpipelines.common.postgres;
 
+import dev.flinkpipelines.common.secrets.Secrets;
 import org.apache.flink.util.UserCodeClassLoader;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import java.io.Serializable;
 import java.sql.Connection;
@@ -26,41 +32,82 @@ public final class PostgresConnectionSettings implements Serializable {
 
     private final String url;
     private final String user;
+    /** A password given on the command line (local use); null when it comes from elsewhere. */
     private final String password;
+    /** A file holding the password, read by whichever process opens a connection; may be null. */
+    private final String passwordFile;
 
+    /** Connects with {@code password} itself (tests, local use), or without one when it is null. */
     public PostgresConnectionSettings(String url, String user, String password) {
+        this(url, user, password, null);
+    }
+
+    /**
+     * Where PostgreSQL is and who logs in. The password, first found wins: {@code password} itself;
+     * the file {@code passwordFile}, read each time a connection is opened (so only its path
+     * travels in the job graph, and a rotated Kubernetes Secret is picked up on the next
+     * connection); the environment variable {@code PGPASSWORD} of the process that connects (as for
+     * libpq); else none, and the driver looks in PostgreSQL's own {@code .pgpass} ({@code PGPASSFILE}
+     * or {@code ~/.pgpass}).
+     */
+    public PostgresConnectionSettings(String url, String user, String password, String passwordFile) {
         this.url = Objects.requireNonNull(url, "url");
         this.user = user;
         this.password = password;
+        this.passwordFile = passwordFile;
         if (!url.startsWith("jdbc:postgresql:")) {
-            throw new IllegalArgumentException(
-                    "JDBC URL must start with jdbc:postgresql: (e.g. jdbc:postgresql://localhost:5432/flink), got " + url);
+            throw new IllegalArgumentException("JDBC URL must start with jdbc:postgresql: (e.g."
+                    + " jdbc:postgresql://localhost:5432/flink), got " + Secrets.redactUrl(url));
+        }
+        if (password != null && passwordFile != null) {
+            throw new IllegalArgumentException("give the PostgreSQL password once: --jdbc-password-file or --jdbc-password, not both");
         }
     }
 
+    /** The JDBC URL with any password in it masked: the form for messages and logs. */
     public String url() {
-        return url;
+        return Secrets.redactUrl(url);
     }
 
     public String user() {
         return user;
     }
 
-    public String password() {
-        return password;
+    /**
+     * The password a connection would use now (see the constructor for where it comes from), or
+     * null when the driver is left to find one. For code that must hand it to another client (the
+     * benchmark's XA reference sink); never log it.
+     */
+    public String password() throws SQLException {
+        if (password != null) {
+            return password;
+        }
+        if (passwordFile != null) {
+            try {
+                // a Secret file usually ends with a newline that is not part of the password
+                return Files.readString(Path.of(passwordFile), StandardCharsets.UTF_8).replaceAll("[\\r\\n]+$", "");
+            } catch (IOException | RuntimeException e) {
+                // 28P01 (invalid password): permanent, a restart reads the same missing file
+                throw new SQLException("cannot read the PostgreSQL password file " + passwordFile + " ("
+                        + e.getClass().getSimpleName() + "): is the Secret mounted on every Flink process,"
+                        + " and readable by the user Flink runs as?", "28P01");
+            }
+        }
+        return System.getenv("PGPASSWORD");
     }
 
     /**
      * Opens a connection. On failure the exception says which server could not be reached and
-     * what to check, instead of the driver's bare message.
+     * what to check, instead of the driver's bare message; it never holds the password.
      */
     public Connection open(String applicationName) throws SQLException {
         Properties properties = new Properties();
         if (user != null) {
             properties.setProperty("user", user);
         }
-        if (password != null) {
-            properties.setProperty("password", password);
+        String secret = password();
+        if (secret != null) {
+            properties.setProperty("password", secret);
         }
         // one multi-row INSERT per batch instead of one round trip per row
         properties.setProperty("reWriteBatchedInserts", "true");
@@ -73,11 +120,15 @@ public final class PostgresConnectionSettings implements Serializable {
             }
             return connection;
         } catch (SQLException e) {
-            throw new SQLException(
-                    "cannot connect to PostgreSQL at " + url + " as user '" + user + "': " + e.getMessage()
-                            + " (is the server running and reachable, and are --jdbc-url/--jdbc-user/--jdbc-password right?)",
-                    e.getSQLState(),
-                    e);
+            // the driver's own message names host and user, not the password; scrubbed all the same,
+            // and the driver's exception is not kept as the cause for the same reason
+            SQLException failure = new SQLException(Secrets.scrub(
+                    "cannot connect to PostgreSQL at " + url() + " as user '" + user + "': " + e.getMessage()
+                            + " (is the server running and reachable, and are --jdbc-url, --jdbc-user and the password"
+                            + " (--jdbc-password-file, PGPASSWORD or .pgpass) right?)", secret),
+                    e.getSQLState());
+            failure.setStackTrace(e.getStackTrace());
+            throw failure;
         }
     }
 
@@ -103,6 +154,6 @@ public final class PostgresConnectionSettings implements Serializable {
 
     @Override
     public String toString() {
-        return url + " (user " + user + ")";
+        return url() + " (user " + user + ")";
     }
 }

@@ -97,7 +97,8 @@ public final class SinkAdmin {
         CommandLine cli = new CommandLine("java -cp <job jar> " + SinkAdmin.class.getName(),
                 "Lists or rolls back what a flink-pipelines PostgreSQL sink left in a database: prepared transactions and"
                         + " staged rows of a job that was cancelled or will not be resumed.")
-                .add(CommonFlags.JDBC_URL, CommonFlags.JDBC_USER, CommonFlags.JDBC_PASSWORD, SINK_ID, LIST, ABORT);
+                .add(CommonFlags.JDBC_URL, CommonFlags.JDBC_USER, CommonFlags.JDBC_PASSWORD_FILE, CommonFlags.JDBC_PASSWORD, SINK_ID,
+                        LIST, ABORT);
         CommandLine.Invocation invocation = cli.invoke(argv, out, err);
         if (!invocation.shouldRun()) {
             return invocation.exitCode();
@@ -118,8 +119,14 @@ public final class SinkAdmin {
             err.println("error: --sink-id: " + e.getMessage());
             return 2;
         }
-        PostgresConnectionSettings settings = new PostgresConnectionSettings(
-                args.get(CommonFlags.JDBC_URL), args.get(CommonFlags.JDBC_USER), args.get(CommonFlags.JDBC_PASSWORD));
+        PostgresConnectionSettings settings;
+        try {
+            settings = new PostgresConnectionSettings(args.get(CommonFlags.JDBC_URL), args.get(CommonFlags.JDBC_USER),
+                    args.get(CommonFlags.JDBC_PASSWORD), args.get(CommonFlags.JDBC_PASSWORD_FILE));
+        } catch (IllegalArgumentException e) {
+            err.println("error: " + e.getMessage());
+            return 2;
+        }
         try (Connection c = settings.open("flink-pipelines sink admin")) {
             c.setAutoCommit(true);
             List<String> writers = liveWriters(c, sinkId);

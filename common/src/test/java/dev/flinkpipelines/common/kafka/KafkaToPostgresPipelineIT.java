@@ -83,7 +83,8 @@ class KafkaToPostgresPipelineIT {
             env.setRuntimeMode(org.apache.flink.api.common.RuntimeExecutionMode.STREAMING);
             env.enableCheckpointing(200);
         }
-        ParsedSource<UserEvent> source = ParsedSource.fromKafka(env, args, "it-job", topic, new UserEventParser(), UserEvent.class);
+        ParsedSource<UserEvent> source = ParsedSource.fromKafka(env, args, "it-job", CommonFlags.inputTopic(topic), new UserEventParser(),
+                UserEvent.class);
         ExactlyOncePostgresSink sink = ExactlyOncePostgresSink.builder("it-pipeline-" + (batch ? "b" : "s"), JobEnvironment.postgres(args))
                 .table(EVENTS)
                 .table(DeadLetterRows.TABLE)

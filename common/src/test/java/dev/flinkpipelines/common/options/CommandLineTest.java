@@ -1,14 +1,21 @@
 package dev.flinkpipelines.common.options;
 
 import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
+import dev.flinkpipelines.common.kafka.KafkaClientConfig;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -45,10 +52,22 @@ class CommandLineTest {
     }
 
     @Test
+    void durationsReadLikeFlinkConfiguration() throws Exception {
+        ParsedArgs args = cli.parse("--max-out-of-orderness", "5 s", "--source-idle-timeout", "1 min", "--checkpoint-interval", "1s");
+        assertEquals(Duration.ofSeconds(5), args.get(CommonFlags.MAX_OUT_OF_ORDERNESS));
+        assertEquals(Duration.ofMinutes(1), args.get(CommonFlags.SOURCE_IDLE_TIMEOUT));
+        assertEquals(Duration.ofSeconds(1), args.get(CommonFlags.CHECKPOINT_INTERVAL));
+        assertEquals(Duration.ofMillis(5), cli.parse("--max-out-of-orderness", "5").get(CommonFlags.MAX_OUT_OF_ORDERNESS),
+                "a bare number is milliseconds for every duration flag, as in Flink's configuration");
+        assertEquals(Duration.ofHours(24), cli.parse("--source-idle-timeout", "24h").get(CommonFlags.SOURCE_IDLE_TIMEOUT));
+    }
+
+    @Test
     void badValuesSayWhichFlagAndWhatIsExpected() {
-        assertEquals("--checkpoint-interval 'abc': expected a duration such as 500ms, 5s, 5m or 24h (a bare number means millis)",
+        assertEquals("--checkpoint-interval 'abc': expected a duration such as 500 ms, 5 s, 5 min or 24 h (a bare number is"
+                        + " milliseconds)",
                 assertThrows(UsageException.class, () -> cli.parse("--checkpoint-interval", "abc")).getMessage());
-        assertEquals("--checkpoint-interval '10': must be at least 100 ms",
+        assertEquals("--checkpoint-interval '10': must be at least 100ms",
                 assertThrows(UsageException.class, () -> cli.parse("--checkpoint-interval", "10")).getMessage());
         assertEquals("--parallelism '0': expected a whole number >= 1",
                 assertThrows(UsageException.class, () -> cli.parse("--parallelism", "0")).getMessage());
@@ -57,21 +76,57 @@ class CommandLineTest {
         assertEquals("unknown flag --bootstrap-server (did you mean --bootstrap-servers?)",
                 assertThrows(UsageException.class, () -> cli.parse("--bootstrap-server", "x")).getMessage());
         assertEquals("--jdbc-url needs a value (TEXT)",
-                assertThrows(UsageException.class, () -> cli.parse("--jdbc-url", "--bounded")).getMessage());
-        assertEquals("--bounded takes no value",
-                assertThrows(UsageException.class, () -> cli.parse("--bounded=yes")).getMessage());
+                assertThrows(UsageException.class, () -> cli.parse("--jdbc-url")).getMessage());
+        assertEquals("--group-id given twice",
+                assertThrows(UsageException.class, () -> cli.parse("--group-id", "a", "--group-id", "b")).getMessage());
+        assertTrue(assertThrows(UsageException.class, () -> cli.parse("--bounded=yes")).getMessage().contains("--bounded"));
     }
 
+    @Test
+    void aValueMayStartWithDashesAndDoubleDashEndsTheFlags() throws Exception {
+        assertEquals("--odd", cli.parse("--group-id", "--odd").get(CommonFlags.GROUP_ID), "not a flag of the command: a value");
+        assertEquals("--odd", cli.parse("--group-id=--odd").get(CommonFlags.GROUP_ID));
+        assertEquals("unexpected argument (not a flag; flags start with --, and a flag's value follows it)",
+                assertThrows(UsageException.class, () -> cli.parse("--", "--bounded")).getMessage());
+    }
+
+    @Test
+    void argumentsComeFromAnAtFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("args.txt");
+        Files.writeString(file, "--group-id\ngroup-from-file\n--bounded\n");
+        ParsedArgs args = cli.parse("@" + file);
+        assertEquals("group-from-file", args.get(CommonFlags.GROUP_ID));
+        assertTrue(args.get(CommonFlags.BOUNDED));
+    }
+
+    @Test
+    void noSecretIsEverQuotedInAnError() {
+        String secret = "s3cr3t-value";
+        for (String[] argv : List.of(
+                new String[] {"--jdbc-pasword", secret},
+                new String[] {"--jdbc-password", secret, "--jdbc-password", secret},
+                new String[] {"--jdbc-password", ""},
+                new String[] {"--kafka-property", "sasl.jaas.config" + secret},
+                new String[] {"--kafka-property", "isolation.level=" + secret},
+                new String[] {"--kafka-property", "group.id=" + secret},
+                new String[] {secret})) {
+            String message = assertThrows(UsageException.class, () -> cli.parse(argv), String.join(" ", argv)).getMessage();
+            assertFalse(message.contains(secret), message);
+        }
+        assertDoesNotThrow(() -> assertNull(cli.parse().get(CommonFlags.JDBC_PASSWORD), "no default password"));
+    }
     @Test
     void helpListsEveryFlagWithItsDefault() throws Exception {
         assertTrue(cli.parse("--help").helpRequested());
         String usage = cli.usage();
         for (String flag : new String[] {"--bootstrap-servers", "--group-id", "--jdbc-url", "--jdbc-user", "--jdbc-password",
                 "--checkpoint-interval", "--parallelism", "--starting-offsets", "--bounded", "--max-out-of-orderness",
-                "--input-topic", "--help"}) {
+                "--input-topic", "--help", "--jdbc-password-file", "--kafka-properties-file", "--sink-id"}) {
             assertTrue(usage.contains(flag), () -> flag + " missing from:\n" + usage);
         }
         assertTrue(usage.contains("(default: 1s)"), usage);
+        assertTrue(usage.contains("--kafka-property KEY=VALUE"), usage);
+        assertTrue(usage.contains("--jdbc-password-file PATH"), usage);
     }
 
     @Test
@@ -105,6 +160,32 @@ class CommandLineTest {
         String text = err.toString(StandardCharsets.UTF_8);
         assertTrue(text.startsWith("error: the job failed: outer: connection refused\n"), text);
         assertFalse(text.contains("\tat "), "no stack frames: " + text);
+    }
+
+    @Test
+    void kafkaClientPropertiesComeFromAFileAndFlagsTheLaterWinning(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("kafka.properties");
+        Files.writeString(file, "security.protocol=SASL_SSL\nsasl.mechanism=PLAIN\nssl.truststore.location=/etc/ts.jks\n");
+        KafkaClientConfig kafka = KafkaClientConfig.from(cli.parse("--bootstrap-servers", "b:9093", "--kafka-properties-file",
+                file.toString(), "--kafka-property", "sasl.mechanism=SCRAM-SHA-512", "--kafka-property", "client.dns.lookup=use_all_dns_ips"));
+        assertEquals("b:9093", kafka.bootstrapServers());
+        assertEquals(Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "SCRAM-SHA-512", "ssl.truststore.location", "/etc/ts.jks",
+                "client.dns.lookup", "use_all_dns_ips"), kafka.properties());
+        assertEquals("b:9093", kafka.clientProperties().getProperty("bootstrap.servers"));
+        assertEquals("--kafka-properties-file '" + dir.resolve("none") + "': cannot read it (NoSuchFileException)",
+                assertThrows(UsageException.class, () -> cli.parse("--kafka-properties-file", dir.resolve("none").toString())).getMessage());
+        Files.writeString(file, "bootstrap.servers=elsewhere:9092\n");
+        assertEquals("--kafka-properties-file '" + file + "': bootstrap.servers cannot be set here: give it with --bootstrap-servers",
+                assertThrows(UsageException.class, () -> cli.parse("--kafka-properties-file", file.toString())).getMessage());
+        assertEquals("--kafka-property: expected KEY=VALUE, e.g. security.protocol=SASL_SSL",
+                assertThrows(UsageException.class, () -> cli.parse("--kafka-property", "novalue")).getMessage());
+    }
+
+    @Test
+    void thePasswordIsGivenOnce() throws Exception {
+        ParsedArgs both = cli.parse("--jdbc-password", "a-secret", "--jdbc-password-file", "/run/secrets/pg");
+        String message = assertThrows(IllegalArgumentException.class, () -> JobEnvironment.postgres(both)).getMessage();
+        assertEquals("give the PostgreSQL password once: --jdbc-password-file or --jdbc-password, not both", message);
     }
 
     private static PrintStream print(ByteArrayOutputStream bytes) {

@@ -1,5 +1,6 @@
 package dev.flinkpipelines.demo.generator;
 
+import dev.flinkpipelines.common.kafka.KafkaClientConfig;
 import dev.flinkpipelines.common.options.CommandLine;
 import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
 import dev.flinkpipelines.common.options.CommonFlags;
@@ -35,18 +36,18 @@ public final class Generator implements Runnable {
     static final Flag<String> USER_EVENTS_TOPIC = Flag.string("user-events-topic", "user-events", "topic for user events");
     static final Flag<String> EVENTS_RAW_TOPIC = Flag.string("events-raw-topic", "events_raw", "topic for order/payment events");
 
-    private final String bootstrapServers;
+    private final KafkaClientConfig kafka;
     private final Map<String, TrafficSource> topics;
     private final double rate;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Map<String, Map<TrafficSource.Kind, AtomicLong>> sent = new LinkedHashMap<>();
 
     /** @param topics what to produce, per topic; {@code rate} records per second go to each */
-    public Generator(String bootstrapServers, Map<String, TrafficSource> topics, double rate) {
+    public Generator(KafkaClientConfig kafka, Map<String, TrafficSource> topics, double rate) {
         if (!(rate > 0)) {
             throw new IllegalArgumentException("rate must be > 0: " + rate);
         }
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
         this.topics = new LinkedHashMap<>(topics);
         this.rate = rate;
         for (String topic : topics.keySet()) {
@@ -78,14 +79,15 @@ public final class Generator implements Runnable {
 
     public static CommandLine commandLine() {
         return new CommandLine("generator", "Produces realistic traffic for every job's topics to Kafka until Ctrl+C.")
-                .add(CommonFlags.BOOTSTRAP_SERVERS, USER_EVENTS_TOPIC, EVENTS_RAW_TOPIC, RATE, INVALID, DUPLICATE, OUT_OF_ORDER, LATE);
+                .add(CommonFlags.BOOTSTRAP_SERVERS, CommonFlags.KAFKA_PROPERTIES_FILE, CommonFlags.KAFKA_PROPERTY, USER_EVENTS_TOPIC, EVENTS_RAW_TOPIC, RATE, INVALID, DUPLICATE, OUT_OF_ORDER, LATE);
     }
 
     public static void main(String[] argv) {
         JobMain.run(argv, commandLine(), args -> {
-            Preflight.kafka(args.get(CommonFlags.BOOTSTRAP_SERVERS), List.of(args.get(USER_EVENTS_TOPIC), args.get(EVENTS_RAW_TOPIC),
+            KafkaClientConfig kafka = KafkaClientConfig.from(args);
+            Preflight.kafka(kafka, List.of(args.get(USER_EVENTS_TOPIC), args.get(EVENTS_RAW_TOPIC),
                     "orders", "menu_updates", "inventory_events", "video-views"));
-            Generator generator = new Generator(args.get(CommonFlags.BOOTSTRAP_SERVERS),
+            Generator generator = new Generator(kafka,
                     allTopics(args.get(USER_EVENTS_TOPIC), args.get(EVENTS_RAW_TOPIC), fractions(args)), args.get(RATE));
             Runtime.getRuntime().addShutdownHook(new Thread(generator::stop));
             System.out.println("producing " + args.get(RATE) + " events/s to each of " + generator.topics.keySet() + "; Ctrl+C stops");
@@ -96,11 +98,12 @@ public final class Generator implements Runnable {
     @Override
     public void run() {
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "flink-pipelines-generator");
+        // the user's client properties (security settings) and the brokers
+        p.putAll(kafka.clientProperties());
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
             long intervalNanos = (long) (1_000_000_000L / rate);
             long next = System.nanoTime();

@@ -34,7 +34,6 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 import java.time.Duration;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
@@ -52,8 +51,7 @@ public final class DrinkShopJob {
     static final Flag<String> INVENTORY_TOPIC = Flag.string("inventory-topic", "inventory_events", "Kafka topic of stock movements");
     static final Flag<Integer> ALERT_THRESHOLD = Flag.integer("stock-alert-threshold", 0, 10,
             "alert once when an item's stock falls below this");
-    static final Flag<Duration> ALLOWED_LATENESS = Flag.duration("allowed-lateness", Duration.ofMinutes(1), Duration.ZERO,
-            ChronoUnit.MILLIS, "a late order line within this still updates item_sales_1m");
+    static final Flag<Duration> ALLOWED_LATENESS = Flag.duration("allowed-lateness", Duration.ofMinutes(1), Duration.ZERO, "a late order line within this still updates item_sales_1m");
 
     private static final OutputTag<EnrichedLine> TOO_LATE = new OutputTag<>("too-late", TypeInformation.of(EnrichedLine.class));
 
@@ -82,10 +80,10 @@ public final class DrinkShopJob {
         // idle timeout after the start and after every restart, and very late lines and stock
         // changes were then judged without a watermark (found by e2e/FaultInjectionIT)
         ParsedSource<MenuUpdate> menu = ParsedSource.fromKafka(
-                env, args, NAME, args.get(MENU_TOPIC), new MenuUpdateParser(), MenuUpdate.class, 1);
-        ParsedSource<DrinkOrder> orders = ParsedSource.fromKafka(env, args, NAME, args.get(ORDERS_TOPIC), new DrinkOrderParser(), DrinkOrder.class);
+                env, args, NAME, MENU_TOPIC, new MenuUpdateParser(), MenuUpdate.class, 1);
+        ParsedSource<DrinkOrder> orders = ParsedSource.fromKafka(env, args, NAME, ORDERS_TOPIC, new DrinkOrderParser(), DrinkOrder.class);
         ParsedSource<InventoryEvent> inventory = ParsedSource.fromKafka(
-                env, args, NAME, args.get(INVENTORY_TOPIC), new InventoryEventParser(), InventoryEvent.class);
+                env, args, NAME, INVENTORY_TOPIC, new InventoryEventParser(), InventoryEvent.class);
 
         DataStream<OrderLine> lines = afterValidation.apply(orders.events()
                 .flatMap((DrinkOrder o, Collector<OrderLine> out) -> OrderLine.of(o).forEach(out::collect))

@@ -24,7 +24,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 
 import java.time.Duration;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
@@ -38,8 +37,7 @@ public final class KpiJob {
     public static final String NAME = "kpi";
 
     static final Flag<String> INPUT_TOPIC = CommonFlags.inputTopic("events_clean");
-    static final Flag<Duration> ALLOWED_LATENESS = Flag.duration("allowed-lateness", Duration.ofMinutes(1), Duration.ZERO,
-            ChronoUnit.MILLIS, "a late event within this updates its kpi_1m row; later ones go to late_events");
+    static final Flag<Duration> ALLOWED_LATENESS = Flag.duration("allowed-lateness", Duration.ofMinutes(1), Duration.ZERO, "a late event within this updates its kpi_1m row; later ones go to late_events");
 
     private KpiJob() {}
 
@@ -65,7 +63,7 @@ public final class KpiJob {
     /** Wires the job; {@code afterValidation} lets a test inject a failure (the job passes the identity). */
     static void build(StreamExecutionEnvironment env, ParsedArgs args, UnaryOperator<DataStream<OrderEvent>> afterValidation) {
         ParsedSource<OrderEvent> source = ParsedSource.fromKafka(
-                env, args, NAME, args.get(INPUT_TOPIC), new OrderEventParser(), OrderEvent.class);
+                env, args, NAME, INPUT_TOPIC, new OrderEventParser(), OrderEvent.class);
         // Flink's window operator, keeping its watermark across restores and firing at end of input
         KeyedStream<OrderEvent, String> byCurrency = afterValidation.apply(source.events())
                 .keyBy(e -> e.currency().name(), Types.STRING);

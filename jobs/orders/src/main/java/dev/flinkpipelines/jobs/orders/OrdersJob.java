@@ -6,6 +6,7 @@ import dev.flinkpipelines.common.events.OrderEvent;
 import dev.flinkpipelines.common.kafka.ParsedSource;
 import dev.flinkpipelines.common.options.CommandLine;
 import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
+import dev.flinkpipelines.common.kafka.KafkaClientConfig;
 import dev.flinkpipelines.common.options.CommonFlags;
 import dev.flinkpipelines.common.options.Flag;
 import dev.flinkpipelines.common.options.JobEnvironment;
@@ -27,7 +28,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import java.time.Duration;
-import java.time.temporal.ChronoUnit;
+import java.util.Properties;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
@@ -44,8 +45,7 @@ public final class OrdersJob {
     static final Flag<String> INPUT_TOPIC = CommonFlags.inputTopic("events_raw");
     static final Flag<String> OUTPUT_TOPIC = Flag.string("output-topic", "events_clean",
             "Kafka topic for clean events (written exactly once, read with read_committed)");
-    static final Flag<Duration> DEDUP_HORIZON = Flag.duration("dedup-horizon", Duration.ofMinutes(5), Duration.ofSeconds(1),
-            ChronoUnit.MILLIS, "how long (event time) an event id is remembered to drop its copies");
+    static final Flag<Duration> DEDUP_HORIZON = Flag.duration("dedup-horizon", Duration.ofMinutes(5), Duration.ofSeconds(1), "how long (event time) an event id is remembered to drop its copies");
 
     /** Idempotent: the event id is the primary key. */
     static final TableSpec EVENTS_CLEAN = TableSpec.appendIgnoringDuplicates("events_clean",
@@ -91,7 +91,7 @@ public final class OrdersJob {
     /** Wires the job; {@code afterValidation} lets a test inject a failure (the job passes the identity). */
     static void build(StreamExecutionEnvironment env, ParsedArgs args, UnaryOperator<DataStream<OrderEvent>> afterValidation) {
         ParsedSource<OrderEvent> source = ParsedSource.fromKafka(
-                env, args, NAME, args.get(INPUT_TOPIC), new OrderEventParser(), OrderEvent.class);
+                env, args, NAME, INPUT_TOPIC, new OrderEventParser(), OrderEvent.class);
         // KeyedStream#process's operator, keeping its watermark across restores (dedup expiry)
         DataStream<OrderEvent> clean = afterValidation.apply(source.events())
                 .keyBy(OrderEvent::id, Types.STRING)
@@ -113,14 +113,20 @@ public final class OrdersJob {
                 .uid("postgres-sink")
                 .name("PostgreSQL (exactly once)");
 
+        KafkaClientConfig kafka = KafkaClientConfig.from(args);
+        Properties producer = new Properties();
+        producer.putAll(kafka.properties());
+        // a user's transaction.timeout.ms (within the broker's maximum) wins over the job's default
+        producer.putIfAbsent("transaction.timeout.ms", String.valueOf(KAFKA_TRANSACTION_TIMEOUT.toMillis()));
         clean.sinkTo(KafkaSink.<OrderEvent>builder()
-                        .setBootstrapServers(args.get(CommonFlags.BOOTSTRAP_SERVERS))
+                        // first: merged into the builder's config, which the settings below then complete
+                        .setKafkaProducerConfig(producer)
+                        .setBootstrapServers(kafka.bootstrapServers())
                         .setRecordSerializer(new CleanEventSerializer(args.get(OUTPUT_TOPIC)))
                         .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                         // one prefix per job and output: a restarted job finds and aborts its own lingering transactions
                         .setTransactionalIdPrefix(NAME + "-" + args.get(OUTPUT_TOPIC))
                         .setTransactionNamingStrategy(KAFKA_TRANSACTION_NAMING)
-                        .setProperty("transaction.timeout.ms", String.valueOf(KAFKA_TRANSACTION_TIMEOUT.toMillis()))
                         .build())
                 .uid("kafka-events-clean")
                 .name("Kafka " + args.get(OUTPUT_TOPIC) + " (exactly once)");

@@ -27,7 +27,6 @@ import org.apache.flink.util.OutputTag;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
@@ -41,8 +40,7 @@ public final class UserEventsJob {
     public static final String NAME = "user-events";
 
     static final Flag<String> INPUT_TOPIC = CommonFlags.inputTopic("user-events");
-    static final Flag<Duration> ALLOWED_LATENESS = Flag.duration("allowed-lateness", Duration.ofMinutes(1), Duration.ZERO,
-            ChronoUnit.MILLIS, "a late event within this updates its movie_activity_1m row; later ones are only counted");
+    static final Flag<Duration> ALLOWED_LATENESS = Flag.duration("allowed-lateness", Duration.ofMinutes(1), Duration.ZERO, "a late event within this updates its movie_activity_1m row; later ones are only counted");
 
     private static final OutputTag<UserEvent> TOO_LATE = new OutputTag<>("too-late", Types.POJO(UserEvent.class)) {};
 
@@ -73,7 +71,7 @@ public final class UserEventsJob {
      */
     static void build(StreamExecutionEnvironment env, ParsedArgs args, UnaryOperator<DataStream<UserEvent>> afterValidation) {
         ParsedSource<UserEvent> source = ParsedSource.fromKafka(
-                env, args, NAME, args.get(INPUT_TOPIC), new UserEventParser(), UserEvent.class);
+                env, args, NAME, INPUT_TOPIC, new UserEventParser(), UserEvent.class);
         DataStream<UserEvent> events = afterValidation.apply(source.events());
 
         DataStream<TableRow> userEventRows = events

@@ -3,6 +3,7 @@ package dev.flinkpipelines.jobs.videoviews;
 import dev.flinkpipelines.common.options.CommandLine;
 import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
 import dev.flinkpipelines.common.options.CommonFlags;
+import dev.flinkpipelines.common.options.JobEnvironment;
 import dev.flinkpipelines.common.options.UsageException;
 import dev.flinkpipelines.common.postgres.PostgresConnectionSettings;
 
@@ -62,15 +63,14 @@ public final class Reconcile {
         CommandLine cli = new CommandLine("flink run -c " + Reconcile.class.getName() + " <video-views jar>",
                 "Compares public.video_views_1h (streaming) with reconcile.video_views_1h (the --bounded run) and the"
                         + " ledger with the counts; prints every difference; exit 1 when there is any.")
-                .add(CommonFlags.JDBC_URL, CommonFlags.JDBC_USER, CommonFlags.JDBC_PASSWORD);
+                .add(CommonFlags.JDBC_URL, CommonFlags.JDBC_USER, CommonFlags.JDBC_PASSWORD_FILE, CommonFlags.JDBC_PASSWORD);
         try {
             ParsedArgs args = cli.parse(argv);
             if (args.helpRequested()) {
                 System.out.print(cli.usage());
                 System.exit(0);
             }
-            PostgresConnectionSettings pg = new PostgresConnectionSettings(
-                    args.get(CommonFlags.JDBC_URL), args.get(CommonFlags.JDBC_USER), args.get(CommonFlags.JDBC_PASSWORD));
+            PostgresConnectionSettings pg = JobEnvironment.postgres(args);
             try (Connection c = pg.open("reconcile")) {
                 List<Difference> differences = compare(c);
                 differences.forEach(System.out::println);
@@ -80,7 +80,7 @@ public final class Reconcile {
         } catch (UsageException e) {
             System.err.println("error: " + e.getMessage());
             System.exit(2);
-        } catch (SQLException e) {
+        } catch (SQLException | IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage());
             System.exit(1);
         }

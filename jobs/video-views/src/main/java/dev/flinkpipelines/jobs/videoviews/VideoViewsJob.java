@@ -25,7 +25,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.OutputTag;
 
 import java.time.Duration;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
@@ -40,12 +39,10 @@ public final class VideoViewsJob {
     public static final String NAME = "video-views";
 
     static final Flag<String> INPUT_TOPIC = CommonFlags.inputTopic("video-views");
-    static final Flag<Duration> DEDUP_HORIZON = Flag.duration("dedup-horizon", Duration.ofHours(24), Duration.ofSeconds(1),
-            ChronoUnit.MILLIS, "how long (event time) an event id is remembered: a copy within it is never counted again");
+    static final Flag<Duration> DEDUP_HORIZON = Flag.duration("dedup-horizon", Duration.ofHours(24), Duration.ofSeconds(1), "how long (event time) an event id is remembered: a copy within it is never counted again");
     static final Flag<Integer> QUALIFYING_SECONDS = Flag.integer("qualifying-seconds", 0, 30,
             "a view counts when view_duration is at least this many seconds");
-    static final Flag<Duration> ALLOWED_LATENESS = Flag.duration("allowed-lateness", Duration.ofHours(1), Duration.ZERO,
-            ChronoUnit.MILLIS, "a late view within this still counts in its hour; later ones are ledgered as late");
+    static final Flag<Duration> ALLOWED_LATENESS = Flag.duration("allowed-lateness", Duration.ofHours(1), Duration.ZERO, "a late view within this still counts in its hour; later ones are ledgered as late");
     static final Flag<String> OUTPUT_SCHEMA = Flag.string("output-schema", null,
             "PostgreSQL schema to write (default: public, or reconcile with --bounded)");
 
@@ -88,7 +85,7 @@ public final class VideoViewsJob {
         String schema = schema(args);
         ViewRows rows = new ViewRows(schema);
         ParsedSource<VideoView> source = ParsedSource.fromKafka(
-                env, args, NAME, args.get(INPUT_TOPIC), new VideoViewParser(), VideoView.class);
+                env, args, NAME, INPUT_TOPIC, new VideoViewParser(), VideoView.class);
         // KeyedStream#process's operator, keeping its watermark across restores (dedup expiry, late views)
         SingleOutputStreamOperator<VideoView> unique = afterValidation.apply(source.events())
                 .keyBy(VideoView::eventId, Types.STRING)
