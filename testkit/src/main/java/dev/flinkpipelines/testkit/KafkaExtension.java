@@ -138,18 +138,36 @@ public final class KafkaExtension implements BeforeAllCallback {
     public List<ConsumerRecord<byte[], byte[]>> readAll(String topic, String isolationLevel) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolationLevel);
+        return readAll(p, topic, isolationLevel);
+    }
+
+    /**
+     * Every record of {@code topic} a consumer with {@code clientProperties} and {@code isolationLevel}
+     * sees, read up to the end the topic has now. The end is the high watermark, also for
+     * read_committed: a read_committed consumer's own end offset is the last stable offset, which
+     * stays behind a just-committed transaction until the broker has written its commit markers, and
+     * would make a read right after a job finished return nothing. A transaction left open keeps the
+     * read from reaching the end: it returns what it got after 30 s, and the caller's exact
+     * comparison fails.
+     */
+    static List<ConsumerRecord<byte[], byte[]>> readAll(Properties clientProperties, String topic, String isolationLevel) {
+        Properties p = new Properties();
+        p.putAll(clientProperties);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        Map<TopicPartition, Long> end;
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            end = consumer.endOffsets(consumer.partitionsFor(topic).stream()
+                    .map(info -> new TopicPartition(topic, info.partition()))
+                    .collect(Collectors.toList()));
+        }
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolationLevel);
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(info -> new TopicPartition(topic, info.partition()))
-                    .collect(Collectors.toList());
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            consumer.assign(end.keySet());
+            consumer.seekToBeginning(end.keySet());
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
+            while (end.keySet().stream().anyMatch(tp -> consumer.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
                 consumer.poll(Duration.ofMillis(200)).forEach(records::add);
             }
         }

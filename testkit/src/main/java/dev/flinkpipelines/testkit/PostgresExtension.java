@@ -8,12 +8,15 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -131,6 +134,74 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
         try (Connection c = connection(); Statement s = c.createStatement()) {
             for (String statement : sql) {
                 s.execute(statement);
+            }
+        }
+    }
+
+    /** The group role the schema's migrations grant the jobs' privileges to (sql/migrations/V8). */
+    public static final String WRITER_ROLE = "flink_pipelines_writer";
+
+    /**
+     * Creates a login role that PostgreSQL really authenticates by password, with the privileges a
+     * job needs on this test's database: membership of {@link #WRITER_ROLE} when the schema has it,
+     * else read and write on every table and sequence.
+     *
+     * <p>The embedded server is initialised with {@code trust} for every connection: any password,
+     * or none, is accepted, so a test of how a password reaches the database would pass whatever the
+     * job sent. This puts a {@code scram-sha-256} line for {@code role} (and only it) at the top of
+     * {@code pg_hba.conf} — the first matching line wins — and reloads the server. Returns once a
+     * wrong password is refused, which is also the proof that the rule is in force.
+     */
+    public void createPasswordRole(String role, String password) throws SQLException {
+        if (!role.matches("[a-z_][a-z0-9_]*")) {
+            throw new IllegalArgumentException("role must be a plain lower-case identifier: " + role);
+        }
+        try (Connection c = DriverManager.getConnection(urlOf("postgres"), user(), password());
+                Statement s = c.createStatement()) {
+            String hbaFile;
+            try (ResultSet rs = s.executeQuery("SHOW hba_file")) {
+                rs.next();
+                hbaFile = rs.getString(1);
+            }
+            Path hba = Path.of(hbaFile);
+            try {
+                String rules = Files.readString(hba);
+                Files.writeString(hba, "host all " + role + " all scram-sha-256\n" + rules);
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not edit " + hba, e);
+            }
+            s.execute("SET password_encryption = 'scram-sha-256'");
+            s.execute("CREATE ROLE " + role + " LOGIN PASSWORD '" + password.replace("'", "''") + "'");
+            s.execute("SELECT pg_reload_conf()");
+        }
+        if (rows("SELECT 1 FROM pg_roles WHERE rolname = '" + WRITER_ROLE + "'").isEmpty()) {
+            // a schema without the writer role: what a job's statements need, on every table
+            execute("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO " + role,
+                    "GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO " + role);
+        } else {
+            // the schema's own least-privilege role, as a deployment's login user gets it: a job that
+            // needs more than the migration grants fails here, as it would in production
+            execute("GRANT " + WRITER_ROLE + " TO " + role);
+        }
+        // the postmaster reloads pg_hba.conf asynchronously, on the signal pg_reload_conf() sends
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            try {
+                DriverManager.getConnection(jdbcUrl(), role, "wrong-" + password).close();
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("PostgreSQL still lets " + role + " in with a wrong password");
+                }
+            } catch (SQLException refused) {
+                if ("28P01".equals(refused.getSQLState())) {   // invalid_password
+                    return;
+                }
+                throw refused;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
             }
         }
     }
