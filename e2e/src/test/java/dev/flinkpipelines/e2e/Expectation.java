@@ -25,7 +25,7 @@ import static dev.flinkpipelines.e2e.TableCheck.ts;
 
 /**
  * What every table must hold after the fault run, computed only from the records in the input topics
- * (read back with their partitions, offsets, timestamps and the generator's headers) and the SPEC's
+ * (read back with their partitions, offsets, timestamps and the generator's headers) and the contracts'
  * rules — never from what a job wrote. It is what an undisturbed run over the same input produces;
  * that is well defined because {@link FaultLoad} shapes the input so no decision depends on when a
  * record is processed (see there), and this class checks that the input really has that shape: a
@@ -232,7 +232,7 @@ final class Expectation {
         return checks;
     }
 
-    // SPEC §1: one row per valid record; per movie, type and minute the count of the records not beyond the allowed lateness
+    // docs/CONTRACTS.md: one row per valid record; per movie, type and minute the count of the records not beyond the allowed lateness
     private void userEvents(List<TableCheck> checks) {
         Map<String, String> rows = new TreeMap<>();
         Map<String, Long> activity = new TreeMap<>();
@@ -261,7 +261,7 @@ final class Expectation {
         deadLetters("user-events", "user-events");
     }
 
-    /** A clean order event as the SPEC §2 payload fields, the same rendering for the table, the topic and late_events. */
+    /** A clean order event as the payload fields of docs/CONTRACTS.md, the same rendering for the table, the topic and late_events. */
     private record Clean(String id, long time, String type, String orderId, String userId, BigDecimal amount, String currency,
                          String status, InputRecord source) {
         String fields() {
@@ -277,7 +277,7 @@ final class Expectation {
                 json.get("status").textValue().toLowerCase(Locale.ROOT), r);
     }
 
-    // SPEC §2 and §3: dedup by id (first copy wins), the clean stream in PostgreSQL and on Kafka; KPIs of it per currency and minute
+    // the contracts (docs/CONTRACTS.md): dedup by id (first copy wins), the clean stream in PostgreSQL and on Kafka; KPIs of it per currency and minute
     private void orders(List<TableCheck> checks, List<InputRecord> eventsCleanTopic) {
         List<Clean> unique = new ArrayList<>();
         copies(valid("events_raw"), r -> clean(r).id()).forEach((id, copies) -> unique.add(clean(copies.get(0))));
@@ -389,7 +389,7 @@ final class Expectation {
     /** A change of stock in the order the job applies them at one instant: additions first, then by cause. */
     private record Change(long time, int delta, String cause, Timing timing, boolean opening) {}
 
-    // SPEC §4: each line with the menu version valid at its order's time; sales per item and minute; stock and alerts
+    // docs/CONTRACTS.md: each line with the menu version valid at its order's time; sales per item and minute; stock and alerts
     private void drinkShop(List<TableCheck> checks) {
         Map<String, TreeMap<Long, Version>> menu = new HashMap<>();
         Map<String, Integer> menuRecords = new HashMap<>();
@@ -433,7 +433,7 @@ final class Expectation {
                                 line.unitPrice(), line.lineTotal(), menuPrice, status, priceMismatch, line.totalMismatch(),
                                 ts(line.created())));
                     }
-                    // every copy of an order is a sale: the job has no dedup for drink orders (SPEC §4 asks for none)
+                    // every copy of an order is a sale: the job has no dedup for drink orders (the contract asks for none)
                     itemCoordinates.computeIfAbsent(key, k -> new LinkedHashSet<>()).add(r.coordinates());
                     if (t != Timing.VERY_LATE) {
                         String window = row(ts(floor(line.created(), MINUTE)), line.menuId());
@@ -522,7 +522,7 @@ final class Expectation {
         deadLetters("drink-shop", "inventory");
     }
 
-    // SPEC §5: the first copy of an event id is judged (too short, late, or counted), later copies are duplicates
+    // docs/CONTRACTS.md: the first copy of an event id is judged (too short, late, or counted), later copies are duplicates
     private void videoViews(List<TableCheck> checks) {
         Map<String, String> ledger = new TreeMap<>();
         Map<String, long[]> hourly = new TreeMap<>();

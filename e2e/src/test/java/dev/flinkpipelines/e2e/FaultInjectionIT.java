@@ -14,7 +14,7 @@ import java.util.TreeMap;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * "Results do not depend on failures or operations" (SPEC), tested from outside: every job on a real
+ * "Results do not depend on failures or operations" (docs/CONTRACTS.md), tested from outside: every job on a real
  * standalone session cluster under continuous load while TaskManagers are killed, PostgreSQL and the
  * Kafka broker crash and restart, every database session is terminated, and jobs are stopped with
  * savepoints, resumed and rescaled — then every table, raw and derived, must be exactly what an

@@ -47,7 +47,7 @@ final class FaultRun {
 
     static final List<String> JOBS = List.of("user-events", "orders", "kpi", "drink-shop", "video-views");
 
-    /** Topic name by role; one broker per run, so the SPEC's names. */
+    /** Topic name by role; one broker per run, so the contracts' names. */
     static final Map<String, String> TOPICS = new LinkedHashMap<>();
     static final Map<String, Integer> PARTITIONS = new LinkedHashMap<>();
 
@@ -245,7 +245,7 @@ final class FaultRun {
                 say("load stopped: " + load.sentByTopic());
 
                 awaitCaughtUp(Duration.ofMinutes(5));
-                // SPEC: drain fires every window also when the sources were idle: drain only after they surely are
+                // the contract: drain fires every window also when the sources were idle: drain only after they surely are
                 long idleAt = loadEndedAt + Duration.ofSeconds(35).toMillis();
                 if (System.currentTimeMillis() < idleAt) {
                     say("waiting until every source has been idle longer than --source-idle-timeout (30 s)");

@@ -6,7 +6,7 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 
-/** A drinks order with its lines (SPEC §4, topic {@code orders}). */
+/** A drinks order with its lines (docs/CONTRACTS.md, topic {@code orders}). */
 public record DrinkOrder(
         String orderId, String userId, List<Item> items, BigDecimal total, Instant createdAt, SourceCoordinates source)
         implements TimestampedEvent {

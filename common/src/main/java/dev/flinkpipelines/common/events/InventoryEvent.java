@@ -4,7 +4,7 @@ import dev.flinkpipelines.common.kafka.SourceCoordinates;
 
 import java.time.Instant;
 
-/** A stock movement (SPEC §4, topic {@code inventory_events}). */
+/** A stock movement (docs/CONTRACTS.md, topic {@code inventory_events}). */
 public record InventoryEvent(String menuId, int delta, Reason reason, Instant timestamp, SourceCoordinates source)
         implements TimestampedEvent {
 

@@ -5,7 +5,7 @@ import dev.flinkpipelines.common.kafka.SourceCoordinates;
 import java.math.BigDecimal;
 import java.time.Instant;
 
-/** Shop order/payment lifecycle event (SPEC §2), read from {@code events_raw}. */
+/** Shop order/payment lifecycle event (docs/CONTRACTS.md), read from {@code events_raw}. */
 public record OrderEvent(
         String id,
         Instant eventTime,

@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
- * An order event in the SPEC §2 payload shape, amount as an exact decimal: what the orders job
+ * An order event in the payload shape of docs/CONTRACTS.md, amount as an exact decimal: what the orders job
  * publishes to {@code events_clean} and what {@link dev.flinkpipelines.common.parse.OrderEventParser}
  * reads back.
  */

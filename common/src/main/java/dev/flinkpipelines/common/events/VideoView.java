@@ -4,7 +4,7 @@ import dev.flinkpipelines.common.kafka.SourceCoordinates;
 
 import java.time.Instant;
 
-/** One video view (SPEC §5, topic {@code video-views}); duration in seconds. */
+/** One video view (docs/CONTRACTS.md, topic {@code video-views}); duration in seconds. */
 public record VideoView(
         String eventId,
         String videoId,

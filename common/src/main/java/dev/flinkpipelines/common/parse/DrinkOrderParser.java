@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * SPEC §4 {@code orders}: {@code {"order_id":"…","user_id":"…","items":[{"menu_id":"m-1","qty":2,
+ * docs/CONTRACTS.md, {@code orders}: {@code {"order_id":"…","user_id":"…","items":[{"menu_id":"m-1","qty":2,
  * "price":40000}],"total":80000,"created_at":"…Z"}}. 1 to 50 items, qty 1..1000, prices and total
  * exact money, each line's qty x price at most {@link #MAX_LINE_TOTAL}. Whether the total matches
  * the lines is not a validity question: such an order is kept and flagged by the job.

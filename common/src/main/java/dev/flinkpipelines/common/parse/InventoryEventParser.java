@@ -4,7 +4,7 @@ import dev.flinkpipelines.common.events.InventoryEvent;
 import dev.flinkpipelines.common.kafka.SourceCoordinates;
 
 /**
- * SPEC §4 {@code inventory_events}: {@code {"menu_id":"m-1","delta":-2,"reason":"sale|restock|waste",
+ * docs/CONTRACTS.md, {@code inventory_events}: {@code {"menu_id":"m-1","delta":-2,"reason":"sale|restock|waste",
  * "timestamp":"…Z"}}; delta a whole number between -100000 and 100000.
  */
 public final class InventoryEventParser implements RecordParser<InventoryEvent> {

@@ -7,7 +7,7 @@ import dev.flinkpipelines.common.kafka.SourceCoordinates;
 import java.math.BigDecimal;
 
 /**
- * SPEC §4 {@code menu_updates}: {@code {"menu_id":"m-1","action":"create|update|delete","name":"Trà sữa",
+ * docs/CONTRACTS.md, {@code menu_updates}: {@code {"menu_id":"m-1","action":"create|update|delete","name":"Trà sữa",
  * "category":"milk tea","price":50000,"timestamp":"…Z"}}. A delete needs only menu_id, action and
  * timestamp; create and update need name, category and a price >= 0 with at most 2 decimals.
  */

@@ -8,7 +8,7 @@ import java.math.BigDecimal;
 import java.util.regex.Pattern;
 
 /**
- * SPEC §2: {@code {"id":"<uuid>","eventTime":"2025-11-30T15:30:00Z","eventType":"order_created",
+ * docs/CONTRACTS.md: {@code {"id":"<uuid>","eventTime":"2025-11-30T15:30:00Z","eventType":"order_created",
  * "orderId":"ORD123456","userId":"USR1234","amount":1234567.89,"currency":"VND","status":"success"}}.
  * Amounts are kept exactly: more than 2 decimals or more than NUMERIC(15,2) holds is invalid, never
  * rounded.

@@ -7,7 +7,7 @@ import dev.flinkpipelines.common.kafka.SourceCoordinates;
 import java.util.Locale;
 
 /**
- * SPEC §1: {@code {"user_id":123,"movie_id":456,"event_type":"click","timestamp":1701234567890}}.
+ * docs/CONTRACTS.md: {@code {"user_id":123,"movie_id":456,"event_type":"click","timestamp":1701234567890}}.
  * Ids are positive integers that fit PostgreSQL INT; event_type is 1..50 characters, also once
  * stored in lower case; timestamp is epoch milliseconds (year 2000 to 2100, which catches seconds
  * sent by mistake as well as garbage).

@@ -4,7 +4,7 @@ import dev.flinkpipelines.common.events.VideoView;
 import dev.flinkpipelines.common.kafka.SourceCoordinates;
 
 /**
- * SPEC §5 {@code video-views}: event_id, video_id, user_id and session_id present; timestamp
+ * docs/CONTRACTS.md, {@code video-views}: event_id, video_id, user_id and session_id present; timestamp
  * ISO-8601; view_duration whole seconds 0..86400. device_type, geo_location, referrer and quality
  * are optional. revenue_eligible is optional and false when absent: a view is billed only when
  * the producer says it may be.

@@ -13,7 +13,7 @@ import static dev.flinkpipelines.testkit.corpus.Violation.outOfRange;
 import static dev.flinkpipelines.testkit.corpus.Violation.timestampOutOfRange;
 
 /**
- * The input topics' contracts (SPEC and README, each job's section) as corpus schemas: one valid
+ * The input topics' contracts (docs/CONTRACTS.md and README, each job's section) as corpus schemas: one valid
  * template record and, per field, its type, limits and the values the contract forbids.
  */
 public final class ContractSchemas {
@@ -55,7 +55,7 @@ public final class ContractSchemas {
         timestampOutOfRange("\"-999999999-01-01T00:00:00Z\""),
     };
 
-    /** SPEC §1 {@code user-events}. */
+    /** docs/CONTRACTS.md {@code user-events}. */
     public static final TopicSchema USER_EVENTS = TopicSchema.of("user-events",
             Field.required("user_id", INTEGER, "123").violations(POSITIVE_INT),
             Field.required("movie_id", INTEGER, "456").violations(POSITIVE_INT),
@@ -67,7 +67,7 @@ public final class ContractSchemas {
                     timestampOutOfRange("946684799999"), timestampOutOfRange("4102444800001")));
 
     /**
-     * SPEC §2 {@code events_raw}, which is also what kpi reads from {@code events_clean}: the kpi job
+     * docs/CONTRACTS.md {@code events_raw}, which is also what kpi reads from {@code events_clean}: the kpi job
      * validates its input like the orders job.
      */
     public static final TopicSchema ORDER_EVENTS = TopicSchema.of("events_raw / events_clean",
@@ -102,7 +102,7 @@ public final class ContractSchemas {
 
     private static final String ORDER_ITEM = "{\"menu_id\":\"m-1\",\"qty\":2,\"price\":40000.5}";
 
-    /** SPEC §4 {@code orders}: 1..50 items, qty 1..1000, exact money. */
+    /** docs/CONTRACTS.md {@code orders}: 1..50 items, qty 1..1000, exact money. */
     public static final TopicSchema DRINK_ORDERS = TopicSchema.of("orders",
             Field.required("order_id", STRING, "\"o-1001\"").maxLength(50),
             Field.required("user_id", STRING, "\"u-42\"").maxLength(50),
@@ -122,7 +122,7 @@ public final class ContractSchemas {
             Field.required("total", MONEY, "80001").violations(outOfRange("-1"), outOfRange("10000000000000"), badFormat("0.001")),
             Field.required("created_at", STRING, "\"2025-11-30T15:30:00Z\"").violations(ISO_TIMESTAMP));
 
-    /** SPEC §4 {@code menu_updates}; a create needs every field (a delete would not). */
+    /** docs/CONTRACTS.md {@code menu_updates}; a create needs every field (a delete would not). */
     public static final TopicSchema MENU_UPDATES = TopicSchema.of("menu_updates",
             Field.required("menu_id", STRING, "\"m-1\"").maxLength(50),
             Field.required("action", STRING, "\"create\"").violations(
@@ -133,7 +133,7 @@ public final class ContractSchemas {
                     outOfRange("-1"), outOfRange("-0.01"), outOfRange("10000000000000"), badFormat("0.001")),
             Field.required("timestamp", STRING, "\"2025-11-30T15:00:00Z\"").violations(ISO_TIMESTAMP));
 
-    /** SPEC §4 {@code inventory_events}: delta a whole number in -100000..100000. */
+    /** docs/CONTRACTS.md {@code inventory_events}: delta a whole number in -100000..100000. */
     public static final TopicSchema INVENTORY_EVENTS = TopicSchema.of("inventory_events",
             Field.required("menu_id", STRING, "\"m-1\"").maxLength(50),
             Field.required("delta", INTEGER, "-2").violations(
@@ -142,7 +142,7 @@ public final class ContractSchemas {
                     badEnum("sold"), badEnum("theft"), badEnum("\u017Fale"), badEnum("restocking"), badEnum("sale ")),
             Field.required("timestamp", STRING, "\"2025-11-30T15:30:00Z\"").violations(ISO_TIMESTAMP));
 
-    /** SPEC §5 {@code video-views}: view_duration 0..86400; device, geo, referrer, quality, revenue_eligible optional. */
+    /** docs/CONTRACTS.md {@code video-views}: view_duration 0..86400; device, geo, referrer, quality, revenue_eligible optional. */
     public static final TopicSchema VIDEO_VIEWS = TopicSchema.of("video-views",
             Field.required("event_id", STRING, "\"7f1c2a4e-1111-4c1d-9a6b-0a1b2c3d4e5f\"").maxLength(100),
             Field.required("video_id", STRING, "\"v1\"").maxLength(100),

@@ -38,7 +38,7 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
- * SPEC §4. Joins each order line with the menu version valid at the order's time, counts item
+ * Joins each order line with the menu version valid at the order's time, counts item
  * sales per minute, keeps stock per item and raises one alert per crossing below a threshold —
  * every table through one exactly-once sink.
  */

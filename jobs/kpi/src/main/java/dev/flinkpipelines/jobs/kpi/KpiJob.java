@@ -28,7 +28,7 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
- * SPEC §3. Reads the clean order events the orders job publishes (committed records only), keeps
+ * Reads the clean order events the orders job publishes (committed records only), keeps
  * 1-minute event-time KPIs per currency incrementally, upserts them into {@code kpi_1m}, and keeps
  * events beyond the allowed lateness in {@code late_events}.
  */

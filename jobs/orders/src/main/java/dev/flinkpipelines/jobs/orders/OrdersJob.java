@@ -33,7 +33,7 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
- * SPEC §2. Reads {@code events_raw}; validates every field; drops copies of an event id within
+ * Reads {@code events_raw}; validates every field; drops copies of an event id within
  * the dedup horizon; writes clean events to PostgreSQL {@code events_clean} (with the rejected
  * records in {@code dead_letters}, seen as {@code invalid_events}) and to the Kafka topic
  * {@code events_clean} for the kpi job — both exactly once.

@@ -31,7 +31,7 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
- * SPEC §1. Reads {@code user-events}; writes every valid event to {@code user_events}, per-minute
+ * Reads {@code user-events}; writes every valid event to {@code user_events}, per-minute
  * counts per movie and event type to {@code movie_activity_1m}, and rejected records to
  * {@code dead_letters} — all three through one exactly-once sink, so they move together.
  */

@@ -29,7 +29,7 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
- * SPEC §5. Billing-grade view counting, one code path for stream and batch: every raw record
+ * Billing-grade view counting, one code path for stream and batch: every raw record
  * becomes a view_ledger row or a dead letter; counted views per video and event-time hour go to
  * video_views_1h. Run with {@code --bounded} it recomputes the same tables in the
  * {@code reconcile} schema, and {@link Reconcile} compares the two.
