@@ -87,7 +87,8 @@ public final class PostgresConnectionSettings implements Serializable {
                 // a Secret file usually ends with a newline that is not part of the password
                 return Files.readString(Path.of(passwordFile), StandardCharsets.UTF_8).replaceAll("[\\r\\n]+$", "");
             } catch (IOException | RuntimeException e) {
-                // 28P01 (invalid password): permanent, a restart reads the same missing file
+                // 28P01 (invalid password), as for a refused login: the sink retries it through Flink's
+                // restart back-off, since a Secret being mounted or rotated appears a little later
                 throw new SQLException("cannot read the PostgreSQL password file " + passwordFile + " ("
                         + e.getClass().getSimpleName() + "): is the Secret mounted on every Flink process,"
                         + " and readable by the user Flink runs as?", "28P01");

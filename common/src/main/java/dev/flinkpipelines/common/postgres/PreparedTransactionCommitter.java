@@ -71,7 +71,7 @@ class PreparedTransactionCommitter implements Committer<PreparedTransaction> {
     }
 
     /** Returns false when the commit was handed back to Flink for later. */
-    private boolean commitWithRetries(CommitRequest<PreparedTransaction> request) throws InterruptedException {
+    private boolean commitWithRetries(CommitRequest<PreparedTransaction> request) throws IOException, InterruptedException {
         PreparedTransaction transaction = request.getCommittable();
         long deadline = System.nanoTime() + config.commitRetryTimeout().toNanos();
         long backoffMs = 100;
@@ -87,6 +87,15 @@ class PreparedTransactionCommitter implements Committer<PreparedTransaction> {
                 return true;
             } catch (SQLException e) {
                 closeConnection();
+                if (SinkFailures.isLoginRefused(e)) {
+                    // not retried here: a password being rotated takes as long as the Secret takes to
+                    // reach this pod, and a task that retried in place would sit INITIALIZING with
+                    // nothing in the exception history. Failing the task shows the refusal in the web
+                    // UI and retries with the cluster's restart back-off.
+                    throw new IOException("sink " + sinkId + ": committing " + transaction + " failed, PostgreSQL refused"
+                            + " the login: " + SinkFailures.describe(e) + ". Flink restarts the job with its back-off; the"
+                            + " transaction stays prepared and is committed once the password is right.", e);
+                }
                 if (!SinkFailures.isTransient(e)) {
                     throw SinkFailures.stop("sink " + sinkId + ": committing " + transaction + " failed: "
                             + SinkFailures.describe(e) + ". Retrying cannot fix this, so the job stops; the transaction"

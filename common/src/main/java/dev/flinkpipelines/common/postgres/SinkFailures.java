@@ -21,6 +21,13 @@ final class SinkFailures {
      * Connection-class and resource errors, lock and serialization timeouts, cancels: PostgreSQL
      * restarting, a network cut, a terminated session. A missing SQLSTATE means the driver lost the
      * connection without the server saying why.
+     *
+     * <p>Refused logins (class 28) too: the password is read from its file at every connection, and
+     * while a credential is rotated the file and the server disagree for a while (a Kubernetes
+     * Secret reaches the pods up to a minute after it changed). Stopping the job for good then would
+     * turn every rotation into an outage that needs a person; Flink's restart back-off (up to a
+     * minute) retries instead, and the exception history names the refusal meanwhile. A wrong
+     * password at submission is still a one-line error: the preflight check connects first.
      */
     static boolean isTransient(SQLException e) {
         String state = e.getSQLState();
@@ -34,7 +41,13 @@ final class SinkFailures {
                 || state.equals("57014")        // query canceled (statement timeout, pg_cancel_backend)
                 || state.equals("55P03")        // lock not available (our lock_timeout)
                 || state.equals("40001")        // serialization failure
-                || state.equals("40P01");       // deadlock detected
+                || state.equals("40P01")        // deadlock detected
+                || state.startsWith("28");      // login refused (password being rotated, file not mounted yet)
+    }
+
+    /** Class 28: the server refused the login (wrong password, no pg_hba.conf entry for this user). */
+    static boolean isLoginRefused(SQLException e) {
+        return e.getSQLState() != null && e.getSQLState().startsWith("28");
     }
 
     static String describe(SQLException e) {

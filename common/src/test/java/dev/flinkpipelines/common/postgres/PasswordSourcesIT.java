@@ -96,7 +96,7 @@ class PasswordSourcesIT {
 
         Files.delete(file);
         SQLException missing = assertThrows(SQLException.class, () -> settings.open("test"));
-        assertEquals("28P01", missing.getSQLState(), "a permanent error: a restart reads the same missing file");
+        assertEquals("28P01", missing.getSQLState(), "the state of a refused login: the sink retries it, a Secret may be mounted a moment later");
         assertTrue(missing.getMessage().startsWith("cannot read the PostgreSQL password file " + file), missing.getMessage());
     }
 
