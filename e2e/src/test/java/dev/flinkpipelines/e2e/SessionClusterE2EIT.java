@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.flinkpipelines.e2e.StandaloneSessionCluster.CliResult;
 import dev.flinkpipelines.testkit.KafkaExtension;
 import dev.flinkpipelines.testkit.PostgresExtension;
+import dev.flinkpipelines.testkit.SaslKafkaExtension;
 import org.apache.flink.util.FileUtils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -19,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -42,7 +44,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *       run.</li>
  * </ol>
  * After each, every table holds every expected row exactly once; at the end, after stopping every
- * job with a savepoint, no prepared transaction is left.
+ * job with a savepoint, no prepared transaction is left. Then, on the same (now idle) cluster, the
+ * secrets check of {@link SecretLeakCheck}: a job with a password file and a SASL Kafka, and no
+ * password in any log, REST answer or error line.
  */
 class SessionClusterE2EIT {
 
@@ -52,6 +56,13 @@ class SessionClusterE2EIT {
     @RegisterExtension
     static final KafkaExtension KAFKA = new KafkaExtension();
 
+    /** SecretLeakCheck's database (same server, a database and a password-checked role of its own) and broker. */
+    @RegisterExtension
+    static final PostgresExtension SECURED_PG = new PostgresExtension();
+
+    @RegisterExtension
+    static final SaslKafkaExtension SASL_KAFKA = new SaslKafkaExtension();
+
     private static final Duration CLI_TIMEOUT = Duration.ofMinutes(3);
     private static final Duration ROWS_TIMEOUT = Duration.ofMinutes(4);
     static final Pattern JOB_ID = Pattern.compile("JobID ([0-9a-f]{32})");
@@ -59,6 +70,15 @@ class SessionClusterE2EIT {
 
     /** The cluster's conf, logs, checkpoints and savepoints; kept after the run for a look at the logs. */
     private final Path home = Path.of("target", "e2e-cluster").toAbsolutePath();
+
+    /**
+     * The jobs log in as the deployment does (README "Applying the schema to a database"): a login
+     * role that is a member of the schema's least-privilege flink_pipelines_writer and nothing else,
+     * whose password PostgreSQL really checks, read from a file. Every job's writes, commits,
+     * recovery and fencing through this whole test so prove the role's grants are enough.
+     */
+    private static final String JOB_ROLE = "flink_pipelines_e2e";
+    private Path jobPasswordFile;
 
     private StandaloneSessionCluster cluster;
     private final Map<String, String> topics = new LinkedHashMap<>();
@@ -77,6 +97,11 @@ class SessionClusterE2EIT {
         topics.put("video-views", KAFKA.createTopic("video-views", 2));
         defineJobs();
         FileUtils.deleteDirectory(home.toFile());
+        String jobPassword = "e2e-" + UUID.randomUUID();
+        PG.createPasswordRole(JOB_ROLE, jobPassword);
+        jobPasswordFile = Path.of("target", "e2e-secrets", "db-password").toAbsolutePath();
+        Files.createDirectories(jobPasswordFile.getParent());
+        Files.writeString(jobPasswordFile, jobPassword + "\n");
 
         try (StandaloneSessionCluster started = StandaloneSessionCluster.start(
                 Path.of("..", "flink-conf"), Path.of("target", "flink", "lib").toAbsolutePath(), home)) {
@@ -145,6 +170,9 @@ class SessionClusterE2EIT {
             }
             assertEquals(List.of(), PG.preparedTransactions(), "prepared transactions left behind");
             assertExactRowsNow(traffic);
+
+            // issue 15: passwords stay out of logs, REST answers and error lines; last, so every log is in
+            new SecretLeakCheck(cluster, SECURED_PG, SASL_KAFKA).run();
         }
     }
 
@@ -170,7 +198,7 @@ class SessionClusterE2EIT {
         }
         args.add(jobJar(job).toString());
         args.addAll(List.of("--bootstrap-servers", KAFKA.bootstrapServers(), "--jdbc-url", PG.jdbcUrl(),
-                "--jdbc-user", PG.user(), "--jdbc-password", PG.password(), "--group-id", "e2e-" + job));
+                "--jdbc-user", JOB_ROLE, "--jdbc-password-file", jobPasswordFile.toString(), "--group-id", "e2e-" + job));
         args.addAll(flags.get(job));
         return args.toArray(String[]::new);
     }
