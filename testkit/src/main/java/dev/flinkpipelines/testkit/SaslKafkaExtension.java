@@ -2,25 +2,15 @@ package dev.flinkpipelines.testkit;
 
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.config.provider.FileConfigProvider;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
-import org.apache.kafka.common.utils.Exit;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -33,7 +23,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -192,29 +181,14 @@ public final class SaslKafkaExtension implements BeforeAllCallback {
     @Override
     public void beforeAll(ExtensionContext context) {
         cluster();
-        context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
-                .getOrComputeIfAbsent(SaslKafkaExtension.class, k -> new ClusterCloser(), ClusterCloser.class);
-    }
-
-    /** Closed by JUnit with the root context, after the last test of the JVM (see KafkaExtension). */
-    private static final class ClusterCloser implements AutoCloseable {
-        @Override
-        public void close() {
-            closeCluster();
-        }
+        TestBrokerClients.closeAfterLastTest(context, SaslKafkaExtension.class, SaslKafkaExtension::closeCluster);
     }
 
     private static synchronized void closeCluster() {
-        if (cluster == null) {
-            return;
+        if (cluster != null) {
+            TestBrokerClients.shutDown(cluster);
+            cluster = null;
         }
-        Exit.setHaltProcedure((code, message) -> { });
-        try {
-            cluster.close();
-        } catch (Exception ignored) {
-            // shutting down
-        }
-        cluster = null;
     }
 
     public String bootstrapServers() {
@@ -303,36 +277,26 @@ public final class SaslKafkaExtension implements BeforeAllCallback {
 
     /** Creates a topic with a unique name starting with {@code prefix}; returns the name. */
     public String createTopic(String prefix, int partitions) {
-        cluster();
         String name = prefix + "-" + TOPICS.incrementAndGet();
-        try (Admin admin = Admin.create(adminProperties())) {
-            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get();
-        } catch (Exception e) {
-            throw new IllegalStateException("could not create topic " + name, e);
-        }
+        TestBrokerClients.createTopic(administrator(), name, partitions);
         return name;
     }
 
     /** Produces UTF-8 lines to one partition, in order, as the administrator; waits until all are acknowledged. */
     public void produceLines(String topic, int partition, List<String> lines) {
-        cluster();
-        Properties p = new Properties();
-        p.putAll(adminProperties());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (String line : lines) {
-                producer.send(new ProducerRecord<>(topic, partition, null, line.getBytes(StandardCharsets.UTF_8)));
-            }
-            producer.flush();
-        }
+        TestBrokerClients.produce(administrator(), topic, partition,
+                lines.stream().map(l -> l.getBytes(StandardCharsets.UTF_8)).collect(Collectors.toList()));
     }
 
     /** Every record of a topic visible to a consumer with the given isolation level, read as the administrator. */
     public List<ConsumerRecord<byte[], byte[]>> readAll(String topic, String isolationLevel) {
+        return TestBrokerClients.readAll(administrator(), topic, isolationLevel);
+    }
+
+    private static Properties administrator() {
         cluster();
         Properties p = new Properties();
         p.putAll(adminProperties());
-        return KafkaExtension.readAll(p, topic, isolationLevel);
+        return p;
     }
 }
