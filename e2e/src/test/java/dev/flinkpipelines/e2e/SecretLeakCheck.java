@@ -115,6 +115,11 @@ final class SecretLeakCheck {
         writeSecret("jdbc-password", dbPassword);
         kafka.produceLines(topic, 0, List.of(event(5, "10:00:50")));
         awaitRows("SELECT user_id FROM user_events ORDER BY kafka_offset", List.of("1", "2", "3", "4", "5"));
+        // the derived result across the refused logins and restarts too: an event of a later minute moves
+        // the watermark past 10:01, and the 10:00 window must hold all five events once
+        kafka.produceLines(topic, 0, List.of(event(6, "10:02:00")));
+        awaitRows("SELECT movie_id, event_type, event_count FROM movie_activity_1m"
+                + " WHERE window_start = '2025-01-01T10:00:00Z'", List.of("1|click|5"));
         collectRest(jobId);
         stop(jobId);
         assertEquals(List.of(), pg.preparedTransactions(), "the stopped job left transactions prepared");
