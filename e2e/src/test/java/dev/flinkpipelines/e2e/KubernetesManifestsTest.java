@@ -652,6 +652,12 @@ class KubernetesManifestsTest {
 
     /** One spelling per value: quoting already gone; 8, "8" and 8.0 alike; true and "True" alike. */
     private static String normalised(String value) {
+        String trimmed = value.trim();
+        if (trimmed.startsWith("[") && trimmed.endsWith("]")) {
+            // a list as config.yaml's loader renders it (["A","B"]) is "A;B" in a flat configuration map
+            return Arrays.stream(trimmed.substring(1, trimmed.length() - 1).split(","))
+                    .map(item -> item.trim().replaceAll("^\"|\"$", "")).collect(Collectors.joining(";"));
+        }
         if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
             return value.toLowerCase(Locale.ROOT);
         }
