@@ -92,7 +92,7 @@ class DeploymentFilesTest {
         Set<String> services = new TreeSet<>();
         compose.path("services").fieldNames().forEachRemaining(services::add);
         assertEquals(new TreeSet<>(List.of("kafka", "kafka-topics", "postgres", "migrate", "db-user", "flink-data",
-                        "jobmanager", "taskmanager")),
+                        "jobmanager", "taskmanager", "prometheus", "grafana")),
                 services);
     }
 
@@ -101,7 +101,7 @@ class DeploymentFilesTest {
     @Test
     void everyPublishedPortListensOnABindVariableThatDefaultsToThisMachine() {
         List<PublishedPort> ports = publishedPorts();
-        assertTrue(ports.size() >= 5, "kafka, postgres, the JobManager's two and the TaskManager's: " + ports);
+        assertTrue(ports.size() >= 7, "kafka, postgres, the JobManager's two, the TaskManager's, Prometheus and Grafana: " + ports);
         for (PublishedPort port : ports) {
             assertTrue(port.hostIp() != null && BIND_VARIABLE.matcher(port.hostIp()).matches(),
                     port + ": publish it as \"${X_BIND:-127.0.0.1}:HOST:CONTAINER\", never on every interface");
@@ -222,6 +222,73 @@ class DeploymentFilesTest {
         assertEquals("service_completed_successfully", service("db-user").at("/depends_on/migrate/condition").asText());
     }
 
+    // ---- issue 16: Prometheus and Grafana, provisioned from monitoring/ ----
+
+    @Test
+    void prometheusReadsItsConfigAndRulesFromMonitoring() throws IOException {
+        JsonNode prometheus = service("prometheus");
+        assertTrue(prometheus.path("image").asText().startsWith("prom/prometheus:v"), "the official image, pinned");
+        assertTrue(strings(prometheus.path("volumes")).contains("./monitoring/prometheus:/etc/prometheus:ro"),
+                "monitoring/prometheus (prometheus.yml, alerts.yml) mounted where --config.file looks");
+        assertTrue(strings(prometheus.path("command")).contains("--config.file=/etc/prometheus/prometheus.yml"));
+        assertTrue(strings(prometheus.path("volumes")).stream().anyMatch(v -> v.endsWith(":/prometheus")
+                && compose.path("volumes").has(v.split(":")[0])), "its time series on a named volume");
+
+        JsonNode config = new YAMLMapper().readTree(ROOT.resolve("monitoring/prometheus/prometheus.yml").toFile());
+        int metricsPort = Integer.parseInt(flinkConf.getString("metrics.reporter.prom.port", "-1"));
+        Map<String, JsonNode> scrapes = new LinkedHashMap<>();
+        config.path("scrape_configs").forEach(scrape -> scrapes.put(scrape.path("job_name").asText(), scrape));
+        assertEquals(List.of("jobmanager:" + metricsPort),
+                strings(scrapes.get("flink-jobmanager").at("/static_configs/0/targets")),
+                "the JobManager's reporter port of flink-conf/config.yaml, at its compose service name");
+        JsonNode taskManagers = scrapes.get("flink-taskmanager").at("/dns_sd_configs/0");
+        assertEquals(List.of("taskmanager"), strings(taskManagers.path("names")),
+                "every replica of the taskmanager service, found through Docker's DNS (--scale taskmanager=N)");
+        assertEquals(metricsPort, taskManagers.path("port").asInt());
+        for (String rules : strings(config.path("rule_files"))) {
+            assertTrue(Files.exists(ROOT.resolve("monitoring/prometheus").resolve(rules)), "rule file " + rules);
+        }
+    }
+
+    @Test
+    void grafanaIsProvisionedFromMonitoringAndReadsAsTheReaderRole() throws IOException {
+        JsonNode grafana = service("grafana");
+        assertTrue(grafana.path("image").asText().startsWith("grafana/grafana:1"), "the official image, pinned");
+        List<String> volumes = strings(grafana.path("volumes"));
+        assertTrue(volumes.contains("./monitoring/grafana/provisioning:/etc/grafana/provisioning:ro"), volumes.toString());
+        JsonNode providers = new YAMLMapper().readTree(
+                ROOT.resolve("monitoring/grafana/provisioning/dashboards/dashboards.yml").toFile());
+        String dashboardsPath = providers.at("/providers/0/options/path").asText();
+        assertTrue(volumes.contains("./monitoring/grafana/dashboards:" + dashboardsPath + ":ro"),
+                "the dashboards provider reads " + dashboardsPath + ", where monitoring/grafana/dashboards is mounted: " + volumes);
+        Map<String, String> env = environment(grafana);
+        String home = env.get("GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH");
+        assertTrue(home.startsWith(dashboardsPath + "/") && Files.exists(ROOT.resolve("monitoring/grafana/dashboards")
+                .resolve(home.substring(dashboardsPath.length() + 1))), "home dashboard " + home);
+        assertEquals("false", env.get("GF_AUTH_ANONYMOUS_ENABLED"));
+        assertEquals("false", env.get("GF_USERS_ALLOW_SIGN_UP"));
+
+        // the PostgreSQL datasource logs in as db-user's reader, with the password of the secret mounted here
+        String datasources = Files.readString(
+                ROOT.resolve("monitoring/grafana/provisioning/datasources/datasources.yml"), StandardCharsets.UTF_8);
+        assertTrue(datasources.contains("user: ${GRAFANA_DB_USER}"), "the datasource's user comes from the environment");
+        assertEquals(environment(service("db-user")).get("GRAFANA_DB_USER"), env.get("GRAFANA_DB_USER"),
+                "Grafana logs in as the user db-user creates");
+        Matcher passwordFile = Pattern.compile("\\$__file\\{(/run/secrets/[a-z_]+)}").matcher(datasources);
+        assertTrue(passwordFile.find(), "the datasource's password from a secret file");
+        assertEquals("grafana_db_password", secretMounts(grafana).get(passwordFile.group(1)));
+        assertFalse(secretMounts(grafana).containsValue(ADMIN_PASSWORD_SECRET), "Grafana must not see the superuser's password");
+        assertFalse(secretMounts(grafana).containsValue(JOBS_DB_PASSWORD_SECRET), "nor the jobs' password");
+
+        String script = service("db-user").path("command").toString();
+        assertTrue(script.contains("GRANT flink_pipelines_reader TO"), "db-user makes Grafana's user a member of the reader role");
+        assertTrue(script.contains("default_transaction_read_only = on"), "every session of Grafana's user is read-only");
+        String v9 = Files.readString(ROOT.resolve("sql/migrations/V9__reader_role.sql"), StandardCharsets.UTF_8);
+        assertTrue(v9.contains("CREATE ROLE flink_pipelines_reader NOLOGIN"), "V9 creates the reader group role");
+        assertEquals("service_completed_successfully", grafana.at("/depends_on/db-user/condition").asText(),
+                "Grafana starts once its database user exists");
+    }
+
     @Test
     void theFlinkContainersHaveTheJobsPasswordAndNotTheSuperusers() {
         for (String name : List.of("jobmanager", "taskmanager")) {
@@ -272,7 +339,7 @@ class DeploymentFilesTest {
         }));
         Set<String> longRunning = new TreeSet<>(services().keySet());
         longRunning.removeAll(oneShot);
-        assertEquals(new TreeSet<>(List.of("kafka", "postgres", "jobmanager", "taskmanager")), longRunning);
+        assertEquals(new TreeSet<>(List.of("kafka", "postgres", "jobmanager", "taskmanager", "prometheus", "grafana")), longRunning);
         for (String name : longRunning) {
             String restart = service(name).path("restart").asText("");
             assertTrue(restart.equals("unless-stopped") || restart.equals("always"), name + " restart: '" + restart + "'");
