@@ -19,7 +19,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -34,7 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * submitted with Flink's CLI exactly as the README's "Deploy" section does, real Kafka and
  * PostgreSQL. Three phases of traffic, each checked row by row:
  * <ol>
- *   <li>every job running, its counters non-zero in the REST API and on the Prometheus endpoint; the
+ *   <li>every job running, its counters non-zero in the REST API and on the Prometheus endpoint, and
+ *       every metric the dashboards and alert rules read exported ({@link MonitoringCheck}); the
  *       same job submitted a second time is refused with a one-line error and changes nothing;</li>
  *   <li>an upgrade: orders stopped with a savepoint, traffic produced while it is down, the jar
  *       resubmitted from the savepoint — its dedup state must still drop copies of earlier events;</li>
@@ -44,7 +47,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *       run.</li>
  * </ol>
  * After each, every table holds every expected row exactly once; at the end, after stopping every
- * job with a savepoint, no prepared transaction is left. Then, on the same (now idle) cluster, the
+ * job with a savepoint, no prepared transaction is left, and every dashboard panel's SQL answers on
+ * those rows as Grafana's read-only user ({@link MonitoringCheck}). Then, on the same (now idle) cluster, the
  * secrets check of {@link SecretLeakCheck}: a job with a password file and a SASL Kafka, and no
  * password in any log, REST answer or error line.
  */
@@ -88,6 +92,7 @@ class SessionClusterE2EIT {
 
     @Test
     void everyJobRunsOnASessionClusterThroughAnUpgradeAndATaskManagerCrash() throws Exception {
+        Instant testStart = Instant.now();
         topics.put("user-events", KAFKA.createTopic("user-events", 2));
         topics.put("events_raw", KAFKA.createTopic("events_raw", 1));
         topics.put("events_clean", KAFKA.createTopic("events_clean", 1));
@@ -117,7 +122,7 @@ class SessionClusterE2EIT {
             for (String job : jobIds.keySet()) {
                 assertRunningWithCounters(job);
             }
-            assertPrometheusServesJobCounters();
+            assertPrometheusServesJobCountersAndEveryMonitoredMetric();
 
             // the same job submitted a second time while it streams: refused before it reaches the cluster
             CliResult second = cluster.flink(CLI_TIMEOUT, runArguments("user-events", null));
@@ -170,6 +175,11 @@ class SessionClusterE2EIT {
             }
             assertEquals(List.of(), PG.preparedTransactions(), "prepared transactions left behind");
             assertExactRowsNow(traffic);
+
+            // issue 16: every dashboard panel's SQL, as Grafana's read-only user, on the rows the jobs wrote;
+            // event times of phase 1 (its windows end 2 minutes after T0), and the run's wall-clock time
+            MonitoringCheck.assertEveryPanelQueryAnswers(PG, Traffic.T0.minus(Duration.ofHours(1)),
+                    Traffic.T0.plus(Duration.ofMinutes(3)), testStart.minus(Duration.ofMinutes(5)));
 
             // issue 15: passwords stay out of logs, REST answers and error lines; last, so every log is in
             new SecretLeakCheck(cluster, SECURED_PG, SASL_KAFKA).run();
@@ -316,24 +326,31 @@ class SessionClusterE2EIT {
         return counters;
     }
 
-    private void assertPrometheusServesJobCounters() throws InterruptedException {
+    /**
+     * Scrapes every Prometheus endpoint of the cluster (the JobManager's and each TaskManager's): the
+     * jobs' counters are there, and every metric the dashboards and alert rules read (issue 16). Each
+     * body is kept in the cluster's home for a look after a failure.
+     */
+    private void assertPrometheusServesJobCountersAndEveryMonitoredMetric() throws IOException, InterruptedException {
         String range = cluster.configuration().getString("metrics.reporter.prom.port", "");
         int first = Integer.parseInt(range.split("-")[0]);
         int last = Integer.parseInt(range.split("-")[1]);
         List<String> seen = new ArrayList<>();
+        Set<String> exported = new TreeSet<>();
         for (int port = first; port <= last; port++) {
             try {
                 String body = cluster.httpGet(URI.create("http://localhost:" + port + "/metrics"));
                 seen.add(port + ": " + body.length() + " chars");
-                if (body.contains("flink_taskmanager_job_task_operator_recordsValid")
-                        && body.contains("flink_taskmanager_job_task_operator_transactionsCommitted")) {
-                    return;
-                }
+                Files.writeString(home.resolve("prometheus-" + port + ".txt"), body);
+                exported.addAll(Monitoring.exposedMetricNames(body));
             } catch (IOException notListening) {
                 seen.add(port + ": " + notListening);
             }
         }
-        throw new AssertionError("no Prometheus endpoint in " + range + " serves the jobs' counters: " + seen);
+        assertTrue(exported.contains("flink_taskmanager_job_task_operator_recordsValid")
+                        && exported.contains("flink_taskmanager_job_task_operator_transactionsCommitted"),
+                "no Prometheus endpoint in " + range + " serves the jobs' counters: " + seen);
+        MonitoringCheck.assertEveryMetricIsExported(exported);
     }
 
     // ---- traffic ----
