@@ -64,7 +64,7 @@ final class MonitoringCheck {
                 "GRANT flink_pipelines_reader TO " + READER,
                 "ALTER ROLE " + READER + " SET default_transaction_read_only = on");
 
-        List<String> failures = new ArrayList<>();
+        Set<String> failures = new LinkedHashSet<>();
         Map<String, Integer> rowsByPanel = new TreeMap<>();
         try (Connection reader = DriverManager.getConnection(pg.jdbcUrl(), READER, "");
                 Statement statement = reader.createStatement()) {
@@ -97,7 +97,7 @@ final class MonitoringCheck {
                 }
             }
         }
-        assertEquals(List.of(), failures, "panel queries that Grafana would fail on or show empty; rows per panel: " + rowsByPanel);
+        assertEquals(Set.of(), failures, "panel queries that Grafana would fail on or show empty; rows per panel: " + rowsByPanel);
         // an empty database would let every query pass with no rows: most panels must show the jobs' rows
         assertTrue(rowsByPanel.values().stream().filter(n -> n > 0).count() >= rowsByPanel.size() / 2,
                 "most panels show the real jobs' rows: " + rowsByPanel);
