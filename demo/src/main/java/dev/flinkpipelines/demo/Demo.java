@@ -59,6 +59,8 @@ public final class Demo {
     static final Flag<String> JDBC_URL = Flag.string("jdbc-url", null,
             "use this PostgreSQL (max_prepared_transactions > 0) instead of starting one");
     static final Flag<Integer> WEB_PORT = Flag.integer("web-port", 1, 8081, "port of the Flink web UI");
+    static final Flag<Integer> METRICS_PORT = Flag.integer("metrics-port", 1, 9249,
+            "port where the local Flink cluster serves its metrics for Prometheus (monitoring/prometheus)");
     static final Flag<Duration> SUMMARY_EVERY = Flag.duration("summary-interval", Duration.ofSeconds(5),
             Duration.ofMillis(500), "how often the summary line is printed");
     static final Flag<String> DATA_DIR = Flag.string("data-dir", "demo-data",
@@ -85,7 +87,7 @@ public final class Demo {
                 "Runs the flink-pipelines jobs on a local Flink cluster (web UI at http://localhost:<web-port>) against a"
                         + " real Kafka and PostgreSQL, fed by the generator, and prints a live summary until Ctrl+C.")
                 .add(KAFKA, CommonFlags.KAFKA_PROPERTIES_FILE, CommonFlags.KAFKA_PROPERTY, JDBC_URL, CommonFlags.JDBC_USER,
-                        CommonFlags.JDBC_PASSWORD_FILE, CommonFlags.JDBC_PASSWORD, WEB_PORT, SUMMARY_EVERY, DATA_DIR,
+                        CommonFlags.JDBC_PASSWORD_FILE, CommonFlags.JDBC_PASSWORD, WEB_PORT, METRICS_PORT, SUMMARY_EVERY, DATA_DIR,
                         Generator.RATE, Generator.INVALID, Generator.DUPLICATE, Generator.OUT_OF_ORDER, Generator.LATE);
     }
 
@@ -121,7 +123,9 @@ public final class Demo {
         Path dataDir = Path.of(args.get(DATA_DIR)).toAbsolutePath();
         Files.createDirectories(dataDir);
         int webPort = args.get(WEB_PORT);
-        requireFreePort(webPort);
+        requireFreePort(webPort, WEB_PORT);
+        int metricsPort = args.get(METRICS_PORT);
+        requireFreePort(metricsPort, METRICS_PORT);
 
         String jdbcUrl = args.get(JDBC_URL);
         String user = args.get(CommonFlags.JDBC_USER);
@@ -173,6 +177,11 @@ public final class Demo {
         Configuration flinkConf = new Configuration();
         flinkConf.set(RestOptions.PORT, webPort);
         flinkConf.set(RestOptions.BIND_PORT, String.valueOf(webPort));
+        // the metrics the session cluster serves (flink-conf/config.yaml), so the dashboards and alert
+        // rules of monitoring/ can be tried against the demo with a local Prometheus
+        flinkConf.setString("metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+        flinkConf.setString("metrics.reporter.prom.port", String.valueOf(metricsPort));
+        flinkConf.setString("metrics.job.status.enable", "STATE;CURRENT_TIME");
         MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder()
                 .setConfiguration(flinkConf)
                 .setNumTaskManagers(1)
@@ -283,11 +292,11 @@ public final class Demo {
         }
     }
 
-    private static void requireFreePort(int port) throws Preflight.PreflightException {
+    private static void requireFreePort(int port, Flag<Integer> flag) throws Preflight.PreflightException {
         try (ServerSocket socket = new ServerSocket()) {
             socket.bind(new InetSocketAddress("localhost", port));
         } catch (IOException e) {
-            throw new Preflight.PreflightException("port " + port + " is in use (another Flink?): stop it or pass --web-port");
+            throw new Preflight.PreflightException("port " + port + " is in use (another Flink?): stop it or pass --" + flag.name());
         }
     }
 

@@ -31,8 +31,10 @@ class DemoIT {
     @Test
     void demoRunsShowsRowsArrivingAndStopsCleanlyWithExactCounts() throws Exception {
         int webPort;
-        try (ServerSocket s = new ServerSocket(0)) {
+        int metricsPort;
+        try (ServerSocket s = new ServerSocket(0); ServerSocket m = new ServerSocket(0)) {
             webPort = s.getLocalPort();
+            metricsPort = m.getLocalPort();
         }
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream console = System.out;
@@ -40,7 +42,8 @@ class DemoIT {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread running = new Thread(() -> {
             try {
-                demo.run(Demo.commandLine().parse("--web-port", String.valueOf(webPort), "--data-dir", dataDir.toString(),
+                demo.run(Demo.commandLine().parse("--web-port", String.valueOf(webPort), "--metrics-port", String.valueOf(metricsPort),
+                        "--data-dir", dataDir.toString(),
                         "--rate", "200", "--summary-interval", "1s"));
             } catch (Throwable t) {
                 failure.set(t);
@@ -60,6 +63,13 @@ class DemoIT {
             assertTrue(overview.body().contains("\"name\":\"user-events\"") && overview.body().contains("\"name\":\"orders\"")
                     && overview.body().contains("\"name\":\"kpi\"")
                     && !overview.body().contains("FAILED"), overview.body());
+            // the metrics monitoring/prometheus scrapes: the jobs' counters and the job status the alerts read
+            String metrics = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create("http://localhost:" + metricsPort + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(metrics.contains("flink_taskmanager_job_task_operator_recordsValid{")
+                    && metrics.contains("flink_jobmanager_job_runningState{"), "Prometheus endpoint of the demo:\n"
+                    + metrics.lines().limit(20).collect(java.util.stream.Collectors.joining("\n")));
             demo.requestStop();
             running.join(120_000);
         } finally {
