@@ -87,13 +87,17 @@ public final class Preflight {
         config.put(AdminClientConfig.CLIENT_ID_CONFIG, "flink-pipelines-preflight");
         String at = "Kafka at " + kafka.bootstrapServers();
         try (Admin admin = Admin.create(config)) {
-            admin.describeTopics(topics).allTopicNames().get(15, TimeUnit.SECONDS);
+            // the admin client gives up after default.api.timeout.ms (15 s, above) with its own
+            // TimeoutException; this wait is longer, a backstop only, so the outcome does not depend
+            // on which of two equal deadlines expires first
+            admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
-            throw new PreflightException("cannot reach " + at + " within 15 s: is the broker running, is --bootstrap-servers"
-                    + " right" + (kafka.secured() ? "" : ", and does its listener need security settings"
-                    + " (--kafka-properties-file, e.g. security.protocol=SASL_SSL)") + "?");
+            throw unreachable(at, kafka);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
+            if (cause instanceof org.apache.kafka.common.errors.TimeoutException) {
+                throw unreachable(at, kafka);
+            }
             if (cause instanceof UnknownTopicOrPartitionException) {
                 throw new PreflightException("Kafka topic missing on " + kafka.bootstrapServers() + ": "
                         + cause.getMessage() + " (create it, or check the topic flags)");
@@ -122,6 +126,13 @@ public final class Preflight {
             throw new PreflightException("bad Kafka client settings for " + kafka.bootstrapServers() + ": " + scrub(e, kafka)
                     + (root == e ? "" : ": " + scrub(root, kafka)));
         }
+    }
+
+    /** No answer from the broker in time: not running, a wrong address, or a listener that wants security settings. */
+    private static PreflightException unreachable(String at, KafkaClientConfig kafka) {
+        return new PreflightException("cannot reach " + at + " within 15 s: is the broker running, is --bootstrap-servers"
+                + " right" + (kafka.secured() ? "" : ", and does its listener need security settings"
+                + " (--kafka-properties-file, e.g. security.protocol=SASL_SSL)") + "?");
     }
 
     /** The message of a Kafka failure, with every secret value of the client properties masked. */
