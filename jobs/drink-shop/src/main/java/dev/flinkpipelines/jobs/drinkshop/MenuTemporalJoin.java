@@ -10,8 +10,10 @@ import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.TreeMap;
 
 /**
@@ -27,6 +29,12 @@ import java.util.TreeMap;
  *
  * <p>A menu update that arrives after the watermark passed its time cannot change lines already
  * emitted; it still applies to later lines.
+ *
+ * <p>Each key's versions are also held sorted in memory ({@link #sortedVersions}), a copy of the
+ * state built on the key's first use after a start or restore and updated with it. Rebuilding the
+ * sorted view from the state at every timer cost a scan of every version not yet settled per
+ * timer: in BATCH execution, where all of an item's versions arrive before its first line, that
+ * was 18 % of the job's CPU (JFR, bench drink-shop). A menu is small, so the copy is too.
  */
 public final class MenuTemporalJoin extends KeyedCoProcessFunction<String, MenuUpdate, OrderLine, EnrichedLine> {
 
@@ -34,9 +42,12 @@ public final class MenuTemporalJoin extends KeyedCoProcessFunction<String, MenuU
 
     private transient MapState<Long, MenuUpdate> versions;
     private transient MapState<Long, List<OrderLine>> waiting;
+    /** menu_id -> its versions by time: the same entries as {@link #versions}, sorted. */
+    private transient Map<String, NavigableMap<Long, MenuUpdate>> sortedVersions;
 
     @Override
     public void open(OpenContext openContext) {
+        sortedVersions = new HashMap<>();
         versions = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("menu-versions", Types.LONG, TypeInformation.of(MenuUpdate.class)));
         waiting = getRuntimeContext().getMapState(
@@ -47,6 +58,20 @@ public final class MenuTemporalJoin extends KeyedCoProcessFunction<String, MenuU
     public void processElement1(MenuUpdate update, Context ctx, Collector<EnrichedLine> out) throws Exception {
         // two updates at the same millisecond: the later-arriving one wins
         versions.put(update.eventTimeMillis(), update);
+        sorted(ctx.getCurrentKey()).put(update.eventTimeMillis(), update);
+    }
+
+    /** The key's versions, sorted: from memory, or read from the state once after a start or restore. */
+    private NavigableMap<Long, MenuUpdate> sorted(String menuId) throws Exception {
+        NavigableMap<Long, MenuUpdate> sorted = sortedVersions.get(menuId);
+        if (sorted == null) {
+            sorted = new TreeMap<>();
+            for (Map.Entry<Long, MenuUpdate> v : versions.entries()) {
+                sorted.put(v.getKey(), v.getValue());
+            }
+            sortedVersions.put(menuId, sorted);
+        }
+        return sorted;
     }
 
     @Override
@@ -63,10 +88,7 @@ public final class MenuTemporalJoin extends KeyedCoProcessFunction<String, MenuU
 
     @Override
     public void onTimer(long time, OnTimerContext ctx, Collector<EnrichedLine> out) throws Exception {
-        TreeMap<Long, MenuUpdate> sorted = new TreeMap<>();
-        for (Map.Entry<Long, MenuUpdate> v : versions.entries()) {
-            sorted.put(v.getKey(), v.getValue());
-        }
+        NavigableMap<Long, MenuUpdate> sorted = sorted(ctx.getCurrentKey());
         List<OrderLine> lines = waiting.get(time);
         if (lines != null) {
             Map.Entry<Long, MenuUpdate> valid = sorted.floorEntry(time);
@@ -80,9 +102,11 @@ public final class MenuTemporalJoin extends KeyedCoProcessFunction<String, MenuU
         // jumps over many lines at once, their timers are still firing and need older versions.)
         Map.Entry<Long, MenuUpdate> newestSettled = sorted.floorEntry(time);
         if (newestSettled != null) {
-            for (Long older : sorted.headMap(newestSettled.getKey(), false).keySet()) {
+            NavigableMap<Long, MenuUpdate> unreachable = sorted.headMap(newestSettled.getKey(), false);
+            for (Long older : unreachable.keySet()) {
                 versions.remove(older);
             }
+            unreachable.clear();
         }
     }
 
