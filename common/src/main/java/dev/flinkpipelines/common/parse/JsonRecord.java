@@ -190,7 +190,7 @@ public final class JsonRecord {
         String s = requireString(field, 64);
         Instant instant;
         try {
-            instant = java.time.OffsetDateTime.parse(s).toInstant();
+            instant = IsoTimestamps.parse(s);
         } catch (DateTimeParseException e) {
             throw new InvalidRecordException(ErrorCode.INVALID_VALUE,
                     "field '" + field + "' is not an ISO-8601 timestamp with offset (e.g. 2025-11-30T15:30:00Z): '" + abbreviate(s) + "'");
