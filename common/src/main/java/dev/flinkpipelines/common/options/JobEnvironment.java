@@ -3,6 +3,8 @@ package dev.flinkpipelines.common.options;
 import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
 import dev.flinkpipelines.common.postgres.PostgresConnectionSettings;
 import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -13,7 +15,8 @@ public final class JobEnvironment {
 
     /**
      * Exactly-once checkpoints at {@code --checkpoint-interval} (each checkpoint is a commit of
-     * the PostgreSQL sink), {@code --parallelism}, and BATCH execution with {@code --bounded}.
+     * the PostgreSQL sink), {@code --parallelism}, BATCH execution with {@code --bounded}, and no
+     * Kryo fallback for any type.
      */
     public static StreamExecutionEnvironment create(ParsedArgs args) {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -22,6 +25,12 @@ public final class JobEnvironment {
     }
 
     public static void configure(StreamExecutionEnvironment env, ParsedArgs args) {
+        // every record and state type must have a Flink serializer: a type that would fall back to
+        // Kryo (slower, and its state unreadable once the class changes) fails the job when it is
+        // submitted, not in production months later
+        Configuration serializers = new Configuration();
+        serializers.set(PipelineOptions.GENERIC_TYPES, false);
+        env.configure(serializers);
         if (args.get(CommonFlags.PARALLELISM) != null) {
             env.setParallelism(args.get(CommonFlags.PARALLELISM));
         }
