@@ -37,8 +37,8 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>Arguments: {@code key=value ... -- <job flags>}; keys: job, variant, bounded, timeoutMs,
  * expectTable + expectRows (streaming: done when the table holds that many rows), xaTable,
- * xaBatch, checkpointDir, stateBackend (hashmap, the default, or rocksdb: RocksDB with incremental
- * checkpoints, as flink-conf/config.yaml). Streaming without expectTable runs until a line arrives on stdin.
+ * xaBatch, checkpointDir, stateBackend (hashmap, or rocksdb: RocksDB with incremental checkpoints, as
+ * flink-conf/config.yaml; Bench passes rocksdb unless told otherwise). Streaming without expectTable runs until a line arrives on stdin.
  */
 public final class JobRun {
 

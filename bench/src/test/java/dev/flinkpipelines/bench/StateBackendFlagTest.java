@@ -14,10 +14,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class StateBackendFlagTest {
 
     @Test
-    void defaultsToHashmapAndAcceptsRocksdb() throws UsageException {
-        assertEquals(Bench.StateBackend.HASHMAP, Bench.commandLine().parse().get(Bench.STATE_BACKEND));
-        assertEquals(Bench.StateBackend.ROCKSDB,
-                Bench.commandLine().parse("--state-backend", "rocksdb").get(Bench.STATE_BACKEND));
+    void defaultsToTheProductionRocksdbAndAcceptsHashmap() throws UsageException {
+        assertEquals(Bench.StateBackend.ROCKSDB, Bench.commandLine().parse().get(Bench.STATE_BACKEND));
+        assertEquals(Bench.StateBackend.HASHMAP,
+                Bench.commandLine().parse("--state-backend", "hashmap").get(Bench.STATE_BACKEND));
         assertThrows(UsageException.class, () -> Bench.commandLine().parse("--state-backend", "forst"));
     }
 
