@@ -119,12 +119,19 @@ public class ExactlyOncePostgresSink
         for (TableSpec t : config.tables()) {
             keyPositions.put(t.name(), t.mode() == TableSpec.WriteMode.UPSERT ? t.keyPositions() : null);
         }
-        return rows.keyBy(new RoutingKey(keyPositions), Types.STRING);
+        return rows.keyBy(new RoutingKey(keyPositions), Types.INT);
     }
 
-    /** Table name plus the values that identify the database row, as one string. */
-    private static final class RoutingKey implements KeySelector<TableRow, String> {
-        private static final long serialVersionUID = 1L;
+    /**
+     * A hash of the table name and the values that identify the database row: rows that touch the
+     * same database row always get the same one; rows of different database rows may share it, which
+     * only means they meet in one writer. An int rather than the values joined into a string:
+     * building that string (Instant and BigDecimal formatted) and BATCH execution's sort on long
+     * variable-length keys were 5 % and most of 14 % of the video-views run's CPU samples (JFR).
+     * Every value type a row holds hashes the same in every JVM.
+     */
+    private static final class RoutingKey implements KeySelector<TableRow, Integer> {
+        private static final long serialVersionUID = 2L;
         private final Map<String, int[]> keyPositions;
 
         RoutingKey(Map<String, int[]> keyPositions) {
@@ -132,23 +139,23 @@ public class ExactlyOncePostgresSink
         }
 
         @Override
-        public String getKey(TableRow row) {
-            StringBuilder key = new StringBuilder(row.table());
+        public Integer getKey(TableRow row) {
+            int hash = row.table().hashCode();
             int[] positions = keyPositions.get(row.table());
             if (positions == null) {
                 for (int i = 0; i < row.arity(); i++) {
-                    key.append('\u0001').append(valueKey(row.value(i)));
+                    hash = 31 * hash + valueHash(row.value(i));
                 }
             } else {
                 for (int position : positions) {
-                    key.append('\u0001').append(valueKey(row.value(position)));
+                    hash = 31 * hash + valueHash(row.value(position));
                 }
             }
-            return key.toString();
+            return hash;
         }
 
-        private static String valueKey(Object value) {
-            return value instanceof byte[] ? java.util.Arrays.toString((byte[]) value) : String.valueOf(value);
+        private static int valueHash(Object value) {
+            return value instanceof byte[] bytes ? java.util.Arrays.hashCode(bytes) : java.util.Objects.hashCode(value);
         }
     }
 
