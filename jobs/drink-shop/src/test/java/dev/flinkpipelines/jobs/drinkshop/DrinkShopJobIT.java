@@ -102,9 +102,16 @@ class DrinkShopJobIT {
             restocks.add(stock("m-" + m, 500, "restock", "09:00:00"));
             stock[m] = 500;
         }
+        // every price rises at 10:03: lines from then on must be joined with the new version (their
+        // order still carries the old price, so they are flagged), also when the failure and restore
+        // fall between the two versions
+        for (int m = 0; m < 5; m++) {
+            menus.add(menu("m-" + m, "update", "Món " + m, "tea", String.valueOf(20500 + 1000 * m), "10:03:00"));
+        }
         Random random = new Random(5);
         List<String> orders = new ArrayList<>();
         int lines = 0;
+        int pricedAfterTheRise = 0;
         long qty = 0;
         for (int i = 0; i < 400; i++) {
             int m = random.nextInt(5);
@@ -112,6 +119,7 @@ class DrinkShopJobIT {
             String time = String.format("10:%02d:%02d", i / 60, i % 60);
             orders.add(order("o" + i, "u" + (i % 7), time, String.valueOf((20000 + 1000 * m) * q), "m-" + m, q, String.valueOf(20000 + 1000 * m)));
             lines++;
+            pricedAfterTheRise += i >= 180 ? 1 : 0;
             qty += q;
             stock[m] -= q;
         }
@@ -124,6 +132,8 @@ class DrinkShopJobIT {
         assertTrue(FailOnceAfterCheckpoints.failed("drink-shop-failure"), "the injected failure must have happened");
         assertEquals(List.of(lines + "|" + qty), PG.rows("SELECT count(*), sum(qty) FROM order_items_enriched"));
         assertEquals(List.of(String.valueOf(qty)), PG.rows("SELECT sum(qty) FROM item_sales_1m"));
+        assertEquals(List.of(String.valueOf(pricedAfterTheRise)),
+                PG.rows("SELECT count(*) FROM order_items_enriched WHERE price_mismatch"));
         List<String> expectedStock = new ArrayList<>();
         for (int m = 0; m < 5; m++) {
             expectedStock.add("m-" + m + "|" + stock[m]);
