@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -69,7 +70,7 @@ class DemoIT {
                     HttpResponse.BodyHandlers.ofString()).body();
             assertTrue(metrics.contains("flink_taskmanager_job_task_operator_recordsValid{")
                     && metrics.contains("flink_jobmanager_job_runningState{"), "Prometheus endpoint of the demo:\n"
-                    + metrics.lines().limit(20).collect(java.util.stream.Collectors.joining("\n")));
+                    + metrics.lines().limit(20).collect(Collectors.joining("\n")));
             demo.requestStop();
             running.join(120_000);
         } finally {

@@ -254,12 +254,6 @@ public final class DashboardPreview {
         String range = STAMP.format(from) + " to " + STAMP.format(to) + " UTC";
         g.drawString(range, WIDTH - 16 - g.getFontMetrics().stringWidth(range), 31);
 
-        Map<Integer, Monitoring.Panel> panels = new LinkedHashMap<>();
-        for (Monitoring.Panel panel : Monitoring.panels()) {
-            if (panel.dashboard().file().equals(dashboard.file())) {
-                panels.put(panel.json().path("id").asInt(), panel);
-            }
-        }
         for (JsonNode json : dashboard.json().path("panels")) {
             JsonNode pos = json.path("gridPos");
             int x = pos.path("x").asInt() * WIDTH / 24 + 4;
@@ -272,7 +266,7 @@ public final class DashboardPreview {
                 g.drawString(json.path("title").asText(), x + 4, y + 17);
                 continue;
             }
-            Monitoring.Panel panel = panels.get(json.path("id").asInt());
+            Monitoring.Panel panel = new Monitoring.Panel(dashboard, json);
             g.setColor(new Color(0x181b1f));
             g.fillRect(x, y, w, h);
             g.setColor(new Color(0x2c3235));

@@ -38,7 +38,8 @@ final class MonitoringCheck {
     /** {@code exported}: the metric names every Prometheus endpoint of the cluster served. */
     static void assertEveryMetricIsExported(Set<String> exported) {
         Map<String, Set<String>> missing = new TreeMap<>();
-        for (Monitoring.PromQuery query : Monitoring.promQueries()) {
+        List<Monitoring.PromQuery> queries = Monitoring.promQueries();
+        for (Monitoring.PromQuery query : queries) {
             for (String name : Monitoring.metricNames(query.expr())) {
                 if (!exported.contains(name) && !Monitoring.PROMETHEUS_OWN_METRICS.contains(name)) {
                     missing.computeIfAbsent(name, n -> new TreeSet<>()).add(query.where());
@@ -47,7 +48,7 @@ final class MonitoringCheck {
         }
         assertEquals(Map.of(), missing, "metrics the dashboards and alert rules read that the cluster does not export"
                 + " (name -> where it is read); the cluster exports " + exported.size() + " names");
-        System.out.println("monitoring: every metric of " + Monitoring.promQueries().size()
+        System.out.println("monitoring: every metric of " + queries.size()
                 + " PromQL queries and alert rules is among the " + exported.size() + " names the cluster exports");
     }
 

@@ -16,6 +16,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -155,7 +156,7 @@ public class ExactlyOncePostgresSink
         }
 
         private static int valueHash(Object value) {
-            return value instanceof byte[] bytes ? java.util.Arrays.hashCode(bytes) : java.util.Objects.hashCode(value);
+            return value instanceof byte[] bytes ? Arrays.hashCode(bytes) : Objects.hashCode(value);
         }
     }
 
