@@ -19,8 +19,8 @@ import java.util.List;
 
 /**
  * flink-connector-jdbc's exactly-once (XA) sink for one of a job's tables, fed the same
- * {@link TableRow}s the project's sink gets, with the same SQL semantics: a plain INSERT where the
- * project COPYs, {@code ON CONFLICT DO NOTHING} / {@code DO UPDATE} where it does.
+ * {@link TableRow}s the project's sink gets, with the same SQL semantics: {@code ON CONFLICT DO
+ * NOTHING} where the project appends idempotently, {@code DO UPDATE} where it upserts.
  */
 final class XaSinks {
 
@@ -54,21 +54,17 @@ final class XaSinks {
         List<String> columns = table.columns();
         String insert = "INSERT INTO " + table.name() + " (" + String.join(", ", columns) + ") VALUES ("
                 + String.join(", ", java.util.Collections.nCopies(columns.size(), "?")) + ")";
-        switch (table.mode()) {
-            case INSERT_IGNORE_DUPLICATES:
-                return insert + " ON CONFLICT DO NOTHING";
-            case UPSERT:
-                List<String> updates = new ArrayList<>();
-                for (String c : columns) {
-                    if (!table.keyColumns().contains(c)) {
-                        updates.add(c + " = EXCLUDED." + c);
-                    }
-                }
-                return insert + " ON CONFLICT (" + String.join(", ", table.keyColumns()) + ") DO UPDATE SET "
-                        + String.join(", ", updates);
-            default:
-                return insert;
+        if (table.mode() == TableSpec.WriteMode.APPEND_IGNORING_DUPLICATES) {
+            return insert + " ON CONFLICT DO NOTHING";
         }
+        List<String> updates = new ArrayList<>();
+        for (String c : columns) {
+            if (!table.keyColumns().contains(c)) {
+                updates.add(c + " = EXCLUDED." + c);
+            }
+        }
+        return insert + " ON CONFLICT (" + String.join(", ", table.keyColumns()) + ") DO UPDATE SET "
+                + String.join(", ", updates);
     }
 
     /** Binds a row's values the way the project's sink does. */

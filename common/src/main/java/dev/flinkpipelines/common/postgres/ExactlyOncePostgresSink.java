@@ -33,7 +33,7 @@ import java.util.Set;
  *
  * <pre>{@code
  * ExactlyOncePostgresSink sink = ExactlyOncePostgresSink.builder("user-events", connection)
- *         .table(TableSpec.append("user_events", "user_id", "movie_id", ...))
+ *         .table(TableSpec.appendIgnoringDuplicates("user_events", "user_id", "movie_id", ...))
  *         .table(TableSpec.upsert("movie_activity_1m", List.of("window_start", "movie_id", "event_type"), ...))
  *         .build();
  * rows.sinkTo(sink).uid("postgres-sink").name("PostgreSQL (exactly once)");

@@ -19,16 +19,11 @@ public final class TableSpec implements Serializable {
     /** How rows enter the table. */
     public enum WriteMode {
         /**
-         * {@code COPY ... FROM STDIN}: the fastest path, for append-only tables. A row that breaks
-         * a unique constraint fails the transaction, so use it where the job guarantees
-         * uniqueness.
+         * Append-only and idempotent: a row that meets a unique constraint (say, after restoring
+         * from an older savepoint) is skipped. Written by {@code COPY}, falling back to batched
+         * {@code INSERT ... ON CONFLICT DO NOTHING} for a batch that holds such a row.
          */
-        COPY,
-        /**
-         * Batched {@code INSERT ... ON CONFLICT DO NOTHING}: append-only and idempotent — a row
-         * already present (say, after restoring from an older savepoint) is skipped.
-         */
-        INSERT_IGNORE_DUPLICATES,
+        APPEND_IGNORING_DUPLICATES,
         /**
          * Batched {@code INSERT ... ON CONFLICT (key) DO UPDATE}: the last row per key wins. Rows
          * with the same key inside one transaction are collapsed to the last before writing.
@@ -87,14 +82,9 @@ public final class TableSpec implements Serializable {
         return newestBy == null ? -1 : columns.indexOf(newestBy);
     }
 
-    /** Append-only through COPY. */
-    public static TableSpec append(String name, String... columns) {
-        return new TableSpec(name, List.of(columns), WriteMode.COPY, List.of());
-    }
-
     /** Append-only, skipping rows that hit any unique constraint (idempotent replays). */
     public static TableSpec appendIgnoringDuplicates(String name, String... columns) {
-        return new TableSpec(name, List.of(columns), WriteMode.INSERT_IGNORE_DUPLICATES, List.of());
+        return new TableSpec(name, List.of(columns), WriteMode.APPEND_IGNORING_DUPLICATES, List.of());
     }
 
     /** Insert or update by {@code keyColumns}, which must be a unique constraint of the table. */
@@ -129,23 +119,19 @@ public final class TableSpec implements Serializable {
     String insertSql() {
         String placeholders = columns.stream().map(c -> "?").collect(Collectors.joining(", "));
         String insert = "INSERT INTO " + name + " (" + String.join(", ", columns) + ") VALUES (" + placeholders + ")";
-        switch (mode) {
-            case INSERT_IGNORE_DUPLICATES:
-                return insert + " ON CONFLICT DO NOTHING";
-            case UPSERT:
-                List<String> updates = new ArrayList<>();
-                for (String c : columns) {
-                    if (!keyColumns.contains(c)) {
-                        updates.add(c + " = EXCLUDED." + c);
-                    }
-                }
-                String upsert = insert + " ON CONFLICT (" + String.join(", ", keyColumns) + ") DO UPDATE SET "
-                        + String.join(", ", updates);
-                String table = name.contains(".") ? name.substring(name.indexOf('.') + 1) : name;
-                return newestBy == null ? upsert : upsert + " WHERE " + table + "." + newestBy + " <= EXCLUDED." + newestBy;
-            default:
-                return insert;
+        if (mode == WriteMode.APPEND_IGNORING_DUPLICATES) {
+            return insert + " ON CONFLICT DO NOTHING";
         }
+        List<String> updates = new ArrayList<>();
+        for (String c : columns) {
+            if (!keyColumns.contains(c)) {
+                updates.add(c + " = EXCLUDED." + c);
+            }
+        }
+        String upsert = insert + " ON CONFLICT (" + String.join(", ", keyColumns) + ") DO UPDATE SET "
+                + String.join(", ", updates);
+        String table = name.contains(".") ? name.substring(name.indexOf('.') + 1) : name;
+        return newestBy == null ? upsert : upsert + " WHERE " + table + "." + newestBy + " <= EXCLUDED." + newestBy;
     }
 
     private static String checkIdentifier(String identifier) {

@@ -25,7 +25,7 @@ class AtLeastOnceWriterIT {
     @RegisterExtension
     static final PostgresExtension PG = new PostgresExtension();
 
-    private static final TableSpec EVENTS = TableSpec.append("alo_events", "id", "name");
+    private static final TableSpec EVENTS = TableSpec.appendIgnoringDuplicates("alo_events", "id", "name");
     private static final TableSpec COUNTS = TableSpec.upsert("alo_counts", List.of("k"), "k", "n");
 
     private PostgresConnectionSettings connection;

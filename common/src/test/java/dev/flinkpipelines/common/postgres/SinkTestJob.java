@@ -60,7 +60,7 @@ final class SinkTestJob {
             + "CREATE TABLE IF NOT EXISTS sink_audit (seq BIGINT PRIMARY KEY);"
             + "TRUNCATE sink_events, sink_counts, sink_audit";
 
-    static final TableSpec EVENTS = TableSpec.append("sink_events", "seq", "k", "payload");
+    static final TableSpec EVENTS = TableSpec.appendIgnoringDuplicates("sink_events", "seq", "k", "payload");
     static final TableSpec COUNTS = TableSpec.upsert("sink_counts", List.of("k"), "k", "n");
     static final TableSpec AUDIT = TableSpec.appendIgnoringDuplicates("sink_audit", "seq");
 
