@@ -19,9 +19,12 @@ import java.util.List;
 /**
  * Current stock per item, from inventory events and sales, applied in event-time order (changes
  * wait for the watermark, so the result does not depend on how the two topics interleave).
- * Emits the item's inventory_levels row after each moment's changes, and one inventory_alerts row
- * each time the stock crosses below the threshold — not one per event below it; the alert re-arms
- * once the stock is back at or above the threshold.
+ * Emits the item's inventory_levels row once per watermark that settles changes of the item — the
+ * stock it settled at (the row is an upsert: a row per change would only be overwritten by the
+ * next; in BATCH execution one watermark settles an item's whole history, and half a million level
+ * rows went through the sink's sort for six items) — and one inventory_alerts row each time the
+ * stock crosses below the threshold — not one per event below it; the alert re-arms once the stock
+ * is back at or above the threshold.
  */
 public final class StockKeeper extends KeyedProcessFunction<String, StockChange, TableRow> {
 
@@ -34,6 +37,8 @@ public final class StockKeeper extends KeyedProcessFunction<String, StockChange,
     private transient ValueState<Boolean> below;
     private transient ValueState<Integer> alerts;
     private transient MapState<Long, List<StockChange>> waiting;
+    /** When changes were last applied whose level is not emitted yet; null when it is. */
+    private transient ValueState<Long> unshownLevelAsOf;
 
     public StockKeeper(long threshold) {
         this.threshold = threshold;
@@ -46,6 +51,7 @@ public final class StockKeeper extends KeyedProcessFunction<String, StockChange,
         alerts = getRuntimeContext().getState(new ValueStateDescriptor<>("alerts", Types.INT));
         waiting = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("waiting", Types.LONG, Types.LIST(TypeInformation.of(StockChange.class))));
+        unshownLevelAsOf = getRuntimeContext().getState(new ValueStateDescriptor<>("unshown-level-as-of", Types.LONG));
     }
 
     @Override
@@ -62,10 +68,27 @@ public final class StockKeeper extends KeyedProcessFunction<String, StockChange,
     @Override
     public void onTimer(long time, OnTimerContext ctx, Collector<TableRow> out) throws Exception {
         List<StockChange> changes = waiting.get(time);
-        if (changes == null) {
+        if (changes != null) {
+            waiting.remove(time);
+            apply(changes, time, ctx, out);
+        }
+        Long settledAt = unshownLevelAsOf.value();
+        if (settledAt == null) {
             return;
         }
-        waiting.remove(time);
+        long watermark = ctx.timerService().currentWatermark();
+        if (time < watermark) {
+            // the watermark being reached may settle later changes of this item: show the level
+            // once, from a timer at the watermark itself, which fires after every earlier one
+            // (timers are unique per key and time, so registering it again is free)
+            ctx.timerService().registerEventTimeTimer(watermark);
+            return;
+        }
+        unshownLevelAsOf.clear();
+        out.collect(DrinkShopRows.stockLevel(ctx.getCurrentKey(), stock.value(), Instant.ofEpochMilli(settledAt), Instant.now()));
+    }
+
+    private void apply(List<StockChange> changes, long time, OnTimerContext ctx, Collector<TableRow> out) throws Exception {
         // Changes at the same millisecond arrive in an order nobody controls (two topics, a replay
         // after a restore, BATCH execution's sort by key), and the order decides whether stock
         // crosses the threshold. Apply them in a fixed order — additions first, then by cause —
@@ -88,6 +111,6 @@ public final class StockKeeper extends KeyedProcessFunction<String, StockChange,
         stock.update(current);
         below.update(wasBelow);
         alerts.update(alertCount);
-        out.collect(DrinkShopRows.stockLevel(menuId, current, Instant.ofEpochMilli(time), Instant.now()));
+        unshownLevelAsOf.update(time);
     }
 }

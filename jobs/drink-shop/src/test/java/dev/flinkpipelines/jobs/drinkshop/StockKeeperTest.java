@@ -61,7 +61,27 @@ class StockKeeperTest {
             change(h, -7, 7_000);   // 9  -> crossing again: alert 2
             h.processWatermark(10_000);
             assertEquals(List.of("1|9|t3000", "2|9|t7000"), rows(h, "inventory_alerts"));
-            assertEquals(List.of("20", "12", "9", "7", "6", "16", "9"), rows(h, "inventory_levels"));
+            assertEquals(List.of("9"), rows(h, "inventory_levels"), "one level per watermark: the stock it settled at");
+        }
+    }
+
+    @Test
+    void eachWatermarkShowsTheStockSettledAtIt() throws Exception {
+        // The level row is an upsert per item: a row per change would be overwritten by the next
+        // change the same watermark settles, so only the last is emitted (BATCH settles a whole
+        // item's history at once). What a watermark settles is shown when it passes, not later.
+        try (var h = harness()) {
+            change(h, 20, 1_000);
+            change(h, -8, 2_000);
+            change(h, -3, 3_000);
+            change(h, 5, 9_000);    // after the first watermark: waits
+            h.processWatermark(2_500);
+            assertEquals(List.of("12"), rows(h, "inventory_levels"));
+            h.processWatermark(3_000);
+            assertEquals(List.of("12", "9"), rows(h, "inventory_levels"));
+            h.processWatermark(10_000);
+            assertEquals(List.of("12", "9", "14"), rows(h, "inventory_levels"));
+            assertEquals(List.of("1|9|t3000"), rows(h, "inventory_alerts"));
         }
     }
 
@@ -71,7 +91,7 @@ class StockKeeperTest {
             change(h, -15, 2_000);  // a sale that arrives first ...
             change(h, 30, 1_000);   // ... after a restock that happened before it
             h.processWatermark(10_000);
-            assertEquals(List.of("30", "15"), rows(h, "inventory_levels"));
+            assertEquals(List.of("15"), rows(h, "inventory_levels"));
             assertEquals(List.of(), rows(h, "inventory_alerts"), "in event time the stock never went below 10");
         }
     }
@@ -111,6 +131,10 @@ class StockKeeperTest {
             change(h, 30, 6_500);
             h.processWatermark(7_000);
             assertEquals(List.of("5", "50", "35"), rows(h, "inventory_levels"), "m-2's change applied to m-2, in event-time order");
+            change(h, -1, 8_000);
+            change(h, -1, 9_000);
+            h.processWatermark(9_500);
+            assertEquals(List.of("5", "50", "35", "33"), rows(h, "inventory_levels"), "settled together, shown once");
         }
     }
 
