@@ -26,7 +26,7 @@ public final class DrinkOrderParser implements RecordParser<DrinkOrder> {
     public DrinkOrder parse(JsonRecord json, SourceCoordinates source) throws InvalidRecordException {
         String orderId = json.requireString("order_id", 50);
         String userId = json.requireString("user_id", 50);
-        JsonNode items = json.node().get("items");
+        JsonNode items = json.get("items");
         if (items == null || items.isNull()) {
             throw new InvalidRecordException(ErrorCode.MISSING_FIELD, "missing required field 'items'");
         }
