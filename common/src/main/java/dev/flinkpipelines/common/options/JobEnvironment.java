@@ -15,8 +15,8 @@ public final class JobEnvironment {
 
     /**
      * Exactly-once checkpoints at {@code --checkpoint-interval} (each checkpoint is a commit of
-     * the PostgreSQL sink), {@code --parallelism}, BATCH execution with {@code --bounded}, and no
-     * Kryo fallback for any type.
+     * the PostgreSQL sink), {@code --parallelism}, BATCH execution with {@code --bounded}, no
+     * Kryo fallback for any type, and object reuse between chained operators.
      */
     public static StreamExecutionEnvironment create(ParsedArgs args) {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -30,6 +30,11 @@ public final class JobEnvironment {
         // submitted, not in production months later
         Configuration serializers = new Configuration();
         serializers.set(PipelineOptions.GENERIC_TYPES, false);
+        // chained operators hand each other the record itself instead of a serializer's deep copy
+        // (4-5 % of drink-shop's and orders' CPU in JFR). Safe because every record type is
+        // immutable (records, TableRow) and no function changes its input or an object it emitted;
+        // keep it so: an accumulator emitted as is must not reach a function that keeps it
+        serializers.set(PipelineOptions.OBJECT_REUSE, true);
         env.configure(serializers);
         if (args.get(CommonFlags.PARALLELISM) != null) {
             env.setParallelism(args.get(CommonFlags.PARALLELISM));

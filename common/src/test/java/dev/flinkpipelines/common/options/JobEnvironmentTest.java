@@ -37,4 +37,12 @@ class JobEnvironmentTest {
         }
         assertTrue(messages.toString().contains("Generic types have been disabled"), messages.toString());
     }
+
+    @Test
+    void chainedOperatorsPassRecordsWithoutCopying() throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        JobEnvironment.configure(env, CommonFlags.forJob("test", "a test job").parse(
+                "--bootstrap-servers", "localhost:9092", "--jdbc-url", "jdbc:postgresql://localhost/test"));
+        assertTrue(env.getConfig().isObjectReuseEnabled());
+    }
 }
