@@ -77,7 +77,13 @@ public final class StockKeeper extends KeyedProcessFunction<String, StockChange,
             return;
         }
         long watermark = ctx.timerService().currentWatermark();
-        if (time < watermark) {
+        if (watermark == Long.MAX_VALUE) {
+            // the end: every waiting change fires now, and BATCH execution ignores timers
+            // registered from here (it quiesces the timer service) — the last one shows the level
+            if (!waiting.isEmpty()) {
+                return;
+            }
+        } else if (time < watermark) {
             // the watermark being reached may settle later changes of this item: show the level
             // once, from a timer at the watermark itself, which fires after every earlier one
             // (timers are unique per key and time, so registering it again is free)
