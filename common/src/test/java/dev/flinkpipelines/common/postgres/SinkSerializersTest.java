@@ -71,6 +71,27 @@ class SinkSerializersTest {
     }
 
     @Test
+    void theTableNameIsWrittenExactlyAsWriteUtfWritesIt() throws Exception {
+        // the codec writes cached name bytes instead of calling writeUTF: rows staged in the
+        // database and carried in checkpoints must keep their format
+        for (String table : List.of("proto_counts", "public.view_ledger", "tablé_ü€", "x".repeat(300))) {
+            java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+            try (java.io.DataOutputStream out = new java.io.DataOutputStream(expected)) {
+                out.writeUTF(table);
+                out.writeShort(1);
+                out.writeByte(0); // a null value
+            }
+            for (int repeat = 0; repeat < 2; repeat++) { // computed, then cached
+                java.io.ByteArrayOutputStream actual = new java.io.ByteArrayOutputStream();
+                try (java.io.DataOutputStream out = new java.io.DataOutputStream(actual)) {
+                    TableRowCodec.write(TableRow.of(table, (Object) null), out);
+                }
+                assertArrayEquals(expected.toByteArray(), actual.toByteArray(), table);
+            }
+        }
+    }
+
+    @Test
     void stagedRowEncodingRoundTrips() throws Exception {
         for (TableRow row : ROWS) {
             byte[] encoded = StagedRows.encode(row);
