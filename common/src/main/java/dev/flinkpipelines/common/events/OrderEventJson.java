@@ -2,6 +2,7 @@ package dev.flinkpipelines.common.events;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.flinkpipelines.common.time.InstantText;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -25,7 +26,7 @@ public final class OrderEventJson {
         try (JsonGenerator json = JSON.createGenerator(bytes)) {
             json.writeStartObject();
             json.writeStringField("id", e.id());
-            json.writeStringField("eventTime", e.eventTime().toString());
+            json.writeStringField("eventTime", InstantText.format(e.eventTime()));
             json.writeStringField("eventType", e.eventType().name().toLowerCase(Locale.ROOT));
             json.writeStringField("orderId", e.orderId());
             json.writeStringField("userId", e.userId());

@@ -1,5 +1,6 @@
 package dev.flinkpipelines.common.postgres;
 
+import dev.flinkpipelines.common.time.InstantText;
 import org.postgresql.PGConnection;
 
 import java.io.IOException;
@@ -194,6 +195,8 @@ final class TableBuffer {
             }
         } else if (value instanceof Boolean) {
             out.append(((Boolean) value) ? 't' : 'f');
+        } else if (value instanceof Instant) {
+            InstantText.append(out, (Instant) value); // ISO-8601 with Z, which PostgreSQL reads
         } else if (value instanceof BigDecimal) {
             out.append(((BigDecimal) value).toPlainString());
         } else if (value instanceof String) {
@@ -218,7 +221,7 @@ final class TableBuffer {
                 }
             }
         } else {
-            // numbers, Instant (ISO-8601 with Z), LocalDate: their toString is what PostgreSQL reads
+            // numbers, LocalDate: their toString is what PostgreSQL reads
             out.append(value);
         }
     }
