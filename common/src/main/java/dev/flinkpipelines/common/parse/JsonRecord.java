@@ -275,7 +275,7 @@ public final class JsonRecord {
      */
     public <E extends Enum<E>> E requireEnum(String field, Class<E> type) throws InvalidRecordException {
         String s = requireString(field, 64);
-        if (s.chars().allMatch(c -> c < 0x80)) {
+        if (isAscii(s)) {
             String name = s.toUpperCase(Locale.ROOT);
             for (E constant : type.getEnumConstants()) {
                 if (constant.name().equals(name)) {
@@ -289,6 +289,15 @@ public final class JsonRecord {
         }
         throw new InvalidRecordException(ErrorCode.INVALID_VALUE,
                 "field '" + field + "' is '" + abbreviate(s) + "', expected one of " + allowed);
+    }
+
+    private static boolean isAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -5,7 +5,6 @@ import dev.flinkpipelines.common.events.OrderEvent;
 import dev.flinkpipelines.common.kafka.SourceCoordinates;
 
 import java.math.BigDecimal;
-import java.util.regex.Pattern;
 
 /**
  * docs/CONTRACTS.md: {@code {"id":"<uuid>","eventTime":"2025-11-30T15:30:00Z","eventType":"order_created",
@@ -17,16 +16,17 @@ public final class OrderEventParser implements RecordParser<OrderEvent> {
 
     private static final long serialVersionUID = 1L;
 
-    private static final Pattern UUID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
-    /** Order and user ids: letters, digits, '-' and '_'. */
-    private static final Pattern REFERENCE = Pattern.compile("[A-Za-z0-9_-]{1,50}");
+    // The id and reference rules are checked by loops, not regular expressions: matching the two
+    // patterns per event was 5 % of the orders job's CPU (JFR). The patterns they implement:
+    // [0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12} and
+    // [A-Za-z0-9_-]{1,50} (OrderEventParserTest compares them on random strings).
     /** NUMERIC(15,2): at most 13 digits before the point. */
     private static final BigDecimal MAX_AMOUNT = new BigDecimal("9999999999999.99");
 
     @Override
     public OrderEvent parse(JsonRecord json, SourceCoordinates source) throws InvalidRecordException {
         String id = json.requireString("id", 50);
-        if (!UUID.matcher(id).matches()) {
+        if (!isUuid(id)) {
             throw new InvalidRecordException(ErrorCode.INVALID_VALUE, "field 'id' is not a UUID: '" + id + "'");
         }
         var eventTime = json.requireInstant("eventTime");
@@ -53,10 +53,40 @@ public final class OrderEventParser implements RecordParser<OrderEvent> {
 
     private static String reference(JsonRecord json, String field) throws InvalidRecordException {
         String value = json.requireString(field, 50);
-        if (!REFERENCE.matcher(value).matches()) {
+        if (!isReference(value)) {
             throw new InvalidRecordException(ErrorCode.INVALID_VALUE,
                     "field '" + field + "' may hold only letters, digits, '-' and '_': '" + value + "'");
         }
         return value;
+    }
+
+    /** 8-4-4-4-12 hexadecimal digits, either case. */
+    static boolean isUuid(String s) {
+        if (s.length() != 36) {
+            return false;
+        }
+        for (int i = 0; i < 36; i++) {
+            char c = s.charAt(i);
+            boolean ok = i == 8 || i == 13 || i == 18 || i == 23 ? c == '-'
+                    : (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Order and user ids: 1 to 50 ASCII letters, digits, '-' and '_'. */
+    static boolean isReference(String s) {
+        if (s.isEmpty() || s.length() > 50) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-')) {
+                return false;
+            }
+        }
+        return true;
     }
 }
