@@ -1,6 +1,5 @@
 package dev.flinkpipelines.bench;
 
-import javax.imageio.ImageIO;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -12,15 +11,29 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import javax.imageio.ImageIO;
 
-/** The PNG: throughput per job and sink against the COPY ceiling; freshness percentiles per checkpoint interval. */
+/**
+ * The PNG: throughput per job and sink against the COPY ceiling; freshness percentiles per
+ * checkpoint interval.
+ */
 final class Chart {
 
     private static final int W = 1400;
     private static final Color[] SERIES = {
-        new Color(0x9e9e9e), new Color(0x1f77b4), new Color(0x2ca02c), new Color(0xd62728), new Color(0x9467bd)};
+        new Color(0x9e9e9e),
+        new Color(0x1f77b4),
+        new Color(0x2ca02c),
+        new Color(0xd62728),
+        new Color(0x9467bd)
+    };
     private static final String[] SERIES_NAMES = {
-        "COPY ceiling (events/s equivalent)", "exactly once (batch)", "at least once (batch)", "XA sink", "exactly once (streaming)"};
+        "COPY ceiling (events/s equivalent)",
+        "exactly once (batch)",
+        "at least once (batch)",
+        "XA sink",
+        "exactly once (streaming)"
+    };
 
     private Chart() {}
 
@@ -29,7 +42,8 @@ final class Chart {
         BufferedImage image = new BufferedImage(W, h, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setRenderingHint(
+                RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, W, h);
         throughput(g, r, 0);
@@ -41,7 +55,10 @@ final class Chart {
     }
 
     private static void throughput(Graphics2D g, Results r, int top) {
-        title(g, "Throughput end to end (events/s, higher is better) vs the PostgreSQL COPY ceiling", top + 36);
+        title(
+                g,
+                "Throughput end to end (events/s, higher is better) vs the PostgreSQL COPY ceiling",
+                top + 36);
         int x0 = 110;
         int x1 = W - 40;
         int y0 = top + 470;
@@ -53,13 +70,19 @@ final class Chart {
             double[] v = new double[5];
             String[] n = new String[5];
             v[0] = j.ceilingEventsPerSecond();
-            Variant[] vs = {Variant.EXACTLY_ONCE, Variant.AT_LEAST_ONCE, Variant.XA, Variant.EXACTLY_ONCE_STREAMING};
+            Variant[] vs = {
+                Variant.EXACTLY_ONCE,
+                Variant.AT_LEAST_ONCE,
+                Variant.XA,
+                Variant.EXACTLY_ONCE_STREAMING
+            };
             for (int i = 0; i < vs.length; i++) {
                 Results.Run run = j.runs.get(vs[i]);
                 if (run == null) {
                     n[i + 1] = null;
                     v[i + 1] = -1;
-                } else if (run.ok() && run.rows.values().stream().mapToLong(Long::longValue).sum() > 0) {
+                } else if (run.ok()
+                        && run.rows.values().stream().mapToLong(Long::longValue).sum() > 0) {
                     v[i + 1] = run.eventsPerSecond();
                 } else {
                     v[i + 1] = 0;
@@ -103,7 +126,11 @@ final class Chart {
                     g.fillRect((int) bx + 1, y0 - bh + 18, (int) barW - 2, 6);
                 }
                 g.setColor(Color.DARK_GRAY);
-                String label = v[s] > 0 ? String.format(Locale.ROOT, clipped ? "%,.0fk ↑" : "%.1fk", v[s] / 1000) : notes.get(gi)[s];
+                String label =
+                        v[s] > 0
+                                ? String.format(
+                                        Locale.ROOT, clipped ? "%,.0fk ↑" : "%.1fk", v[s] / 1000)
+                                : notes.get(gi)[s];
                 if (label != null) {
                     if (v[s] == 0) {
                         g.setColor(SERIES[s].darker());
@@ -116,14 +143,18 @@ final class Chart {
             g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
             centered(g, j.name, gx + groupW * 0.4, y0 + 22);
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-            centered(g, String.format(Locale.ROOT, "N = %,d", j.events), gx + groupW * 0.4, y0 + 38);
+            centered(
+                    g, String.format(Locale.ROOT, "N = %,d", j.events), gx + groupW * 0.4, y0 + 38);
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
         }
         legend(g, SERIES, SERIES_NAMES, x0, top + 540);
     }
 
     private static void freshness(Graphics2D g, Results r, int top) {
-        title(g, "Freshness: Kafka timestamp → row visible in PostgreSQL (ms, lower is better), user-events exactly once", top + 36);
+        title(
+                g,
+                "Freshness: Kafka timestamp → row visible in PostgreSQL (ms, lower is better), user-events exactly once",
+                top + 36);
         int x0 = 110;
         int x1 = W - 40;
         int y0 = top + 470;
@@ -153,20 +184,42 @@ final class Chart {
             }
             int ty = y0 - (int) Math.round((y0 - y1) * (f.intervalMs + 1000) / max);
             g.setColor(new Color(0xd62728));
-            g.setStroke(new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {8f, 6f}, 0f));
+            g.setStroke(
+                    new BasicStroke(
+                            2f,
+                            BasicStroke.CAP_BUTT,
+                            BasicStroke.JOIN_MITER,
+                            10f,
+                            new float[] {8f, 6f},
+                            0f));
             g.drawLine((int) gx - 10, ty, (int) (gx + 3 * barW) + 10, ty);
             g.setStroke(new BasicStroke(1f));
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-            g.drawString("target " + (f.intervalMs + 1000) + " ms", (int) (gx + 3 * barW) + 12, ty + 4);
+            g.drawString(
+                    "target " + (f.intervalMs + 1000) + " ms", (int) (gx + 3 * barW) + 12, ty + 4);
             g.setColor(Color.BLACK);
             g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
-            centered(g, "checkpoint every " + (f.intervalMs >= 1000 && f.intervalMs % 1000 == 0 ? f.intervalMs / 1000 + " s" : f.intervalMs + " ms"),
-                    gx + 1.5 * barW, y0 + 22);
+            centered(
+                    g,
+                    "checkpoint every "
+                            + (f.intervalMs >= 1000 && f.intervalMs % 1000 == 0
+                                    ? f.intervalMs / 1000 + " s"
+                                    : f.intervalMs + " ms"),
+                    gx + 1.5 * barW,
+                    y0 + 22);
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-            centered(g, String.format(Locale.ROOT, "%,d records at %.0f/s", f.measured, f.achievedRate), gx + 1.5 * barW, y0 + 38);
+            centered(
+                    g,
+                    String.format(Locale.ROOT, "%,d records at %.0f/s", f.measured, f.achievedRate),
+                    gx + 1.5 * barW,
+                    y0 + 38);
         }
-        legend(g, new Color[] {colors[0], colors[1], colors[2], new Color(0xd62728)},
-                new String[] {names[0], names[1], names[2], "target: p99 ≤ interval + 1 s"}, x0, top + 530);
+        legend(
+                g,
+                new Color[] {colors[0], colors[1], colors[2], new Color(0xd62728)},
+                new String[] {names[0], names[1], names[2], "target: p99 ≤ interval + 1 s"},
+                x0,
+                top + 530);
     }
 
     private static void title(Graphics2D g, String text, int y) {
@@ -175,7 +228,8 @@ final class Chart {
         g.drawString(text, 40, y);
     }
 
-    private static void axis(Graphics2D g, int x0, int x1, int y0, int y1, double max, String unit) {
+    private static void axis(
+            Graphics2D g, int x0, int x1, int y0, int y1, double max, String unit) {
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         for (int i = 0; i <= 5; i++) {
             int y = y0 - (y0 - y1) * i / 5;
@@ -183,7 +237,10 @@ final class Chart {
             g.drawLine(x0, y, x1, y);
             g.setColor(Color.DARK_GRAY);
             double v = max * i / 5;
-            String label = unit.equals("ms") ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.0fk", v / 1000);
+            String label =
+                    unit.equals("ms")
+                            ? String.format(Locale.ROOT, "%.0f", v)
+                            : String.format(Locale.ROOT, "%.0fk", v / 1000);
             FontMetrics fm = g.getFontMetrics();
             g.drawString(label, x0 - 8 - fm.stringWidth(label), y + 4);
         }

@@ -17,11 +17,17 @@ final class CpuTime {
 
     /** CPU seconds of this JVM so far. */
     static double thisJvm() {
-        java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
-        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() / 1e9 : 0;
+        java.lang.management.OperatingSystemMXBean os =
+                ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun
+                ? sun.getProcessCpuTime() / 1e9
+                : 0;
     }
 
-    /** CPU seconds of every PostgreSQL process so far, exited backends included; 0 where /proc is missing. */
+    /**
+     * CPU seconds of every PostgreSQL process so far, exited backends included; 0 where /proc is
+     * missing.
+     */
     static double postgres() {
         double ticks = 0;
         try (var dirs = Files.list(Path.of("/proc"))) {
@@ -37,8 +43,13 @@ final class CpuTime {
                         continue;
                     }
                     String[] f = stat.substring(close + 2).split(" ");
-                    // fields after "(comm) ": state=0 ppid=1 ... utime=11 stime=12 cutime=13 cstime=14
-                    ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
+                    // fields after "(comm) ": state=0 ppid=1 ... utime=11 stime=12 cutime=13
+                    // cstime=14
+                    ticks +=
+                            Long.parseLong(f[11])
+                                    + Long.parseLong(f[12])
+                                    + Long.parseLong(f[13])
+                                    + Long.parseLong(f[14]);
                 } catch (Exception gone) {
                     // the process ended meanwhile
                 }

@@ -1,7 +1,5 @@
 package dev.flinkpipelines.bench;
 
-import org.apache.flink.runtime.util.EnvironmentInformation;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -9,13 +7,16 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.apache.flink.runtime.util.EnvironmentInformation;
 
 /** The machine and the versions, for the report. */
 final class Environment {
 
     private Environment() {}
 
-    static Map<String, String> describe(Services services, int parallelism, String taskHeap, String stateBackend) throws Exception {
+    static Map<String, String> describe(
+            Services services, int parallelism, String taskHeap, String stateBackend)
+            throws Exception {
         Map<String, String> env = new LinkedHashMap<>();
         String cpu = "?";
         for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
@@ -33,19 +34,41 @@ final class Environment {
         env.put("CPU", Runtime.getRuntime().availableProcessors() + " cores, " + cpu);
         env.put("memory", String.format(java.util.Locale.ROOT, "%.1f GiB", memKb / 1048576.0));
         env.put("OS", System.getProperty("os.name") + " " + System.getProperty("os.version"));
-        env.put("Java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
-        env.put("Flink", EnvironmentInformation.getVersion() + " (local MiniCluster: JobManager + 1 TaskManager in a forked JVM per run, -Xmx"
-                + taskHeap + ", parallelism " + parallelism + ")");
+        env.put(
+                "Java",
+                System.getProperty("java.vm.name")
+                        + " "
+                        + System.getProperty("java.runtime.version"));
+        env.put(
+                "Flink",
+                EnvironmentInformation.getVersion()
+                        + " (local MiniCluster: JobManager + 1 TaskManager in a forked JVM per run, -Xmx"
+                        + taskHeap
+                        + ", parallelism "
+                        + parallelism
+                        + ")");
         env.put("Flink state backend", stateBackend);
-        env.put("Kafka", org.apache.kafka.common.utils.AppInfoParser.getVersion() + " (KRaft, one combined broker/controller, "
-                + 2 * parallelism + " partitions per topic)");
-        try (Connection c = services.connect(); Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT version()")) {
+        env.put(
+                "Kafka",
+                org.apache.kafka.common.utils.AppInfoParser.getVersion()
+                        + " (KRaft, one combined broker/controller, "
+                        + 2 * parallelism
+                        + " partitions per topic)");
+        try (Connection c = services.connect();
+                Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT version()")) {
             r.next();
-            env.put("PostgreSQL", r.getString(1).replaceAll(" on .*", "") + " (embedded binaries; " + Services.POSTGRES_SETTINGS
-                    + ", fsync and synchronous_commit on)");
+            env.put(
+                    "PostgreSQL",
+                    r.getString(1).replaceAll(" on .*", "")
+                            + " (embedded binaries; "
+                            + Services.POSTGRES_SETTINGS
+                            + ", fsync and synchronous_commit on)");
         }
         env.put("PostgreSQL JDBC", org.postgresql.util.DriverInfo.DRIVER_VERSION);
-        env.put("flink-connector-jdbc", "flink-connector-jdbc-core 4.0.0-2.0 (JdbcSink exactly once, PGXADataSource)");
+        env.put(
+                "flink-connector-jdbc",
+                "flink-connector-jdbc-core 4.0.0-2.0 (JdbcSink exactly once, PGXADataSource)");
         return env;
     }
 }

@@ -5,27 +5,27 @@ import dev.flinkpipelines.demo.generator.OrderEventRecords;
 import dev.flinkpipelines.demo.generator.TrafficSource;
 import dev.flinkpipelines.demo.generator.UserEventRecords;
 import dev.flinkpipelines.demo.generator.VideoViewRecords;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Pre-produces a job's input with the project's generators (the demo's realistic traffic with its
- * default 1 % each of invalid, duplicate, out-of-order and late records). Event time runs at
- * {@link #EVENT_RATE} events per second of simulated time ending now, so windows open and close
- * as they would in production instead of all events sharing one instant.
+ * default 1 % each of invalid, duplicate, out-of-order and late records). Event time runs at {@link
+ * #EVENT_RATE} events per second of simulated time ending now, so windows open and close as they
+ * would in production instead of all events sharing one instant.
  */
 final class EventFeed {
 
-    static final TrafficSource.Fractions DEFAULT_MIX = new TrafficSource.Fractions(0.01, 0.01, 0.01, 0.01);
+    static final TrafficSource.Fractions DEFAULT_MIX =
+            new TrafficSource.Fractions(0.01, 0.01, 0.01, 0.01);
     static final int EVENT_RATE = 5_000;
 
     private EventFeed() {}
@@ -44,13 +44,14 @@ final class EventFeed {
                 // what the orders job writes to events_clean has the same shape as events_raw
                 topics.put("bench-events-clean", new OrderEventRecords(seed, mix));
                 break;
-            case "drink-shop": {
-                List<TrafficSource> shop = new DrinkShopRecords(seed, mix).sources();
-                topics.put("bench-orders", shop.get(0));
-                topics.put("bench-menu-updates", shop.get(1));
-                topics.put("bench-inventory-events", shop.get(2));
-                break;
-            }
+            case "drink-shop":
+                {
+                    List<TrafficSource> shop = new DrinkShopRecords(seed, mix).sources();
+                    topics.put("bench-orders", shop.get(0));
+                    topics.put("bench-menu-updates", shop.get(1));
+                    topics.put("bench-inventory-events", shop.get(2));
+                    break;
+                }
             case "video-views":
                 topics.put("bench-video-views", new VideoViewRecords(seed, mix));
                 break;
@@ -71,8 +72,12 @@ final class EventFeed {
         return p;
     }
 
-    /** Produces {@code n} records in total across the job's topics as fast as Kafka takes them; returns the count per topic. */
-    static Map<String, Long> preProduce(String bootstrapServers, String job, long n) throws Exception {
+    /**
+     * Produces {@code n} records in total across the job's topics as fast as Kafka takes them;
+     * returns the count per topic.
+     */
+    static Map<String, Long> preProduce(String bootstrapServers, String job, long n)
+            throws Exception {
         Map<String, TrafficSource> topics = sources(job, DEFAULT_MIX, 42);
         Map<String, Long> sent = new LinkedHashMap<>();
         topics.keySet().forEach(t -> sent.put(t, 0L));
@@ -80,7 +85,10 @@ final class EventFeed {
         long end = System.currentTimeMillis();
         long start = end - n * 1000 / EVENT_RATE;
         try (KafkaProducer<byte[], byte[]> producer =
-                     new KafkaProducer<>(producerProperties(bootstrapServers, 20), new ByteArraySerializer(), new ByteArraySerializer())) {
+                new KafkaProducer<>(
+                        producerProperties(bootstrapServers, 20),
+                        new ByteArraySerializer(),
+                        new ByteArraySerializer())) {
             long i = 0;
             while (i < n) {
                 long now = start + i * 1000 / EVENT_RATE;
@@ -92,11 +100,13 @@ final class EventFeed {
                     if (g == null) {
                         continue;
                     }
-                    producer.send(new ProducerRecord<>(topic.getKey(), null, now, g.key(), g.value()), (m, e) -> {
-                        if (e != null) {
-                            failure.compareAndSet(null, e);
-                        }
-                    });
+                    producer.send(
+                            new ProducerRecord<>(topic.getKey(), null, now, g.key(), g.value()),
+                            (m, e) -> {
+                                if (e != null) {
+                                    failure.compareAndSet(null, e);
+                                }
+                            });
                     sent.merge(topic.getKey(), 1L, Long::sum);
                     i++;
                 }

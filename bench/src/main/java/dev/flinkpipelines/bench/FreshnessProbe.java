@@ -2,10 +2,6 @@ package dev.flinkpipelines.bench;
 
 import dev.flinkpipelines.demo.generator.TrafficSource;
 import dev.flinkpipelines.demo.generator.UserEventRecords;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,6 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Freshness of user-events: valid events at a fixed rate, each record's Kafka timestamp kept by
@@ -41,13 +40,17 @@ final class FreshnessProbe {
     }
 
     /** Sends {@code rate} valid events/s for {@code seconds}; returns the achieved rate. */
-    double produce(String bootstrapServers, String topic, double rate, long seconds) throws Exception {
+    double produce(String bootstrapServers, String topic, double rate, long seconds)
+            throws Exception {
         TrafficSource source = new UserEventRecords(7, new TrafficSource.Fractions(0, 0, 0, 0));
         long total = (long) (rate * seconds);
         long intervalNanos = (long) (1e9 / rate);
         long start = System.nanoTime();
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
-                EventFeed.producerProperties(bootstrapServers, 0), new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(
+                        EventFeed.producerProperties(bootstrapServers, 0),
+                        new ByteArraySerializer(),
+                        new ByteArraySerializer())) {
             for (long i = 0; i < total; i++) {
                 long due = start + i * intervalNanos;
                 long wait = due - System.nanoTime();
@@ -56,15 +59,19 @@ final class FreshnessProbe {
                 }
                 long now = System.currentTimeMillis();
                 TrafficSource.Generated g = source.next(now);
-                producer.send(new ProducerRecord<>(topic, null, now, g.key(), g.value()), (m, e) -> {
-                    if (e != null) {
-                        failure.compareAndSet(null, e);
-                    } else {
-                        synchronized (sentByPartition) {
-                            sentByPartition.get(m.partition()).add(new long[] {m.offset(), m.timestamp()});
-                        }
-                    }
-                });
+                producer.send(
+                        new ProducerRecord<>(topic, null, now, g.key(), g.value()),
+                        (m, e) -> {
+                            if (e != null) {
+                                failure.compareAndSet(null, e);
+                            } else {
+                                synchronized (sentByPartition) {
+                                    sentByPartition
+                                            .get(m.partition())
+                                            .add(new long[] {m.offset(), m.timestamp()});
+                                }
+                            }
+                        });
             }
             producer.flush();
         }
@@ -76,8 +83,9 @@ final class FreshnessProbe {
 
     /** Polls until {@link #stopPolling}; run on its own thread. */
     void poll(Connection c) {
-        try (PreparedStatement s = c.prepareStatement(
-                "SELECT max(kafka_offset) FROM user_events WHERE kafka_partition = ?")) {
+        try (PreparedStatement s =
+                c.prepareStatement(
+                        "SELECT max(kafka_offset) FROM user_events WHERE kafka_partition = ?")) {
             long[] last = new long[partitions];
             java.util.Arrays.fill(last, -1);
             while (polling.get()) {

@@ -4,14 +4,6 @@ import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
 import dev.flinkpipelines.common.options.JobEnvironment;
 import dev.flinkpipelines.common.options.StreamingJob;
 import dev.flinkpipelines.common.postgres.PostgresConnectionSettings;
-import org.apache.flink.api.common.JobStatus;
-import org.apache.flink.configuration.CheckpointingOptions;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestOptions;
-import org.apache.flink.configuration.StateBackendOptions;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
@@ -28,6 +20,13 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * One benchmark run in its own JVM, so its memory is the job's alone: a local Flink cluster
@@ -36,9 +35,10 @@ import java.util.concurrent.TimeoutException;
  * {@code BENCH-RESULT k=v;...;error=...} line at the end. Started by {@link Bench}, not by people.
  *
  * <p>Arguments: {@code key=value ... -- <job flags>}; keys: job, variant, bounded, timeoutMs,
- * expectTable + expectRows (streaming: done when the table holds that many rows), xaTable,
- * xaBatch, checkpointDir, stateBackend (hashmap, or rocksdb: RocksDB with incremental checkpoints, as
- * flink-conf/config.yaml; Bench passes rocksdb unless told otherwise). Streaming without expectTable runs until a line arrives on stdin.
+ * expectTable + expectRows (streaming: done when the table holds that many rows), xaTable, xaBatch,
+ * checkpointDir, stateBackend (hashmap, or rocksdb: RocksDB with incremental checkpoints, as
+ * flink-conf/config.yaml; Bench passes rocksdb unless told otherwise). Streaming without
+ * expectTable runs until a line arrives on stdin.
  */
 public final class JobRun {
 
@@ -71,7 +71,8 @@ public final class JobRun {
         System.out.flush();
         // a JFR recording (BENCH_JOB_JVM_OPTS) is written when it stops; halt would lose it
         try {
-            for (jdk.jfr.Recording recording : jdk.jfr.FlightRecorder.getFlightRecorder().getRecordings()) {
+            for (jdk.jfr.Recording recording :
+                    jdk.jfr.FlightRecorder.getFlightRecorder().getRecordings()) {
                 recording.stop();
             }
         } catch (Throwable ignored) {
@@ -81,7 +82,8 @@ public final class JobRun {
         Runtime.getRuntime().halt(0);
     }
 
-    private static void run(Map<String, String> opts, String[] jobFlags, Map<String, String> result) throws Exception {
+    private static void run(Map<String, String> opts, String[] jobFlags, Map<String, String> result)
+            throws Exception {
         StreamingJob job = Jobs.byName(opts.get("job"));
         Variant variant = Variant.of(opts.get("variant"));
         boolean bounded = Boolean.parseBoolean(opts.get("bounded"));
@@ -92,14 +94,21 @@ public final class JobRun {
         conf.set(RestOptions.BIND_PORT, "0");
         // keyed state (the orders job's dedup ids) outgrows the JobManager's in-memory storage
         conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, Path.of(opts.get("checkpointDir")).toUri().toString());
+        conf.set(
+                CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+                Path.of(opts.get("checkpointDir")).toUri().toString());
         configureStateBackend(conf, opts.getOrDefault("stateBackend", "hashmap"));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(
-                args.get(dev.flinkpipelines.common.options.CommonFlags.PARALLELISM), conf);
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.createLocalEnvironment(
+                        args.get(dev.flinkpipelines.common.options.CommonFlags.PARALLELISM), conf);
         JobEnvironment.configure(env, args);
         job.build(env, args);
         PostgresConnectionSettings pg = SinkVariants.find(env).connectionSettings();
-        SinkVariants.apply(env, variant, opts.get("xaTable"), Integer.parseInt(opts.getOrDefault("xaBatch", "1000")));
+        SinkVariants.apply(
+                env,
+                variant,
+                opts.get("xaTable"),
+                Integer.parseInt(opts.getOrDefault("xaBatch", "1000")));
 
         long start = System.nanoTime();
         JobClient client = env.executeAsync(job.name() + " (" + variant.flag + ")");
@@ -120,8 +129,13 @@ public final class JobRun {
             long expected = Long.parseLong(opts.get("expectRows"));
             long rows = awaitRows(client, pg, table, expected, start, timeoutMs);
             result.put("seconds", seconds(start));
-            result.put("status", rows >= expected ? "REACHED" : client.getJobStatus().get().isGloballyTerminalState()
-                    ? client.getJobStatus().get().name() : "TIMEOUT");
+            result.put(
+                    "status",
+                    rows >= expected
+                            ? "REACHED"
+                            : client.getJobStatus().get().isGloballyTerminalState()
+                                    ? client.getJobStatus().get().name()
+                                    : "TIMEOUT");
             result.put("rowsSeen", String.valueOf(rows));
             if (!client.getJobStatus().get().isGloballyTerminalState()) {
                 client.cancel().get(60, TimeUnit.SECONDS);
@@ -135,7 +149,10 @@ public final class JobRun {
         }
     }
 
-    /** {@code rocksdb}: state.backend.type rocksdb + execution.checkpointing.incremental true, as flink-conf/config.yaml. */
+    /**
+     * {@code rocksdb}: state.backend.type rocksdb + execution.checkpointing.incremental true, as
+     * flink-conf/config.yaml.
+     */
     static void configureStateBackend(Configuration conf, String backend) {
         switch (backend) {
             case "hashmap":
@@ -146,7 +163,8 @@ public final class JobRun {
                 conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
                 break;
             default:
-                throw new IllegalArgumentException("stateBackend: expected hashmap or rocksdb, got '" + backend + "'");
+                throw new IllegalArgumentException(
+                        "stateBackend: expected hashmap or rocksdb, got '" + backend + "'");
         }
     }
 
@@ -160,11 +178,21 @@ public final class JobRun {
         }
     }
 
-    /** Polls the row count (once a second, every 200 ms near the goal) until {@code expected} or the job ends. */
-    private static long awaitRows(JobClient client, PostgresConnectionSettings pg, String table, long expected, long start,
-            long timeoutMs) throws Exception {
+    /**
+     * Polls the row count (once a second, every 200 ms near the goal) until {@code expected} or the
+     * job ends.
+     */
+    private static long awaitRows(
+            JobClient client,
+            PostgresConnectionSettings pg,
+            String table,
+            long expected,
+            long start,
+            long timeoutMs)
+            throws Exception {
         long rows = 0;
-        try (Connection c = pg.open("bench-poller"); Statement s = c.createStatement()) {
+        try (Connection c = pg.open("bench-poller");
+                Statement s = c.createStatement()) {
             while (System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(timeoutMs)) {
                 try (ResultSet r = s.executeQuery("SELECT count(*) FROM " + table)) {
                     r.next();
@@ -193,7 +221,9 @@ public final class JobRun {
         java.util.Set<String> messages = new java.util.LinkedHashSet<>();
         for (Throwable c = t; c != null && messages.size() < 8; c = c.getCause()) {
             String m = c.getMessage();
-            messages.add(c.getClass().getSimpleName() + (m == null || m.isBlank() ? "" : ": " + m.strip()));
+            messages.add(
+                    c.getClass().getSimpleName()
+                            + (m == null || m.isBlank() ? "" : ": " + m.strip()));
         }
         return String.join(" <- ", messages);
     }
@@ -222,10 +252,14 @@ public final class JobRun {
         }
 
         private synchronized void sample() {
-            heapPeak = Math.max(heapPeak, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+            heapPeak =
+                    Math.max(
+                            heapPeak,
+                            ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
             long afterGc = 0;
             for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-                MemoryUsage collected = pool.getType() == MemoryType.HEAP ? pool.getCollectionUsage() : null;
+                MemoryUsage collected =
+                        pool.getType() == MemoryType.HEAP ? pool.getCollectionUsage() : null;
                 if (collected != null) {
                     afterGc += collected.getUsed();
                 }

@@ -2,7 +2,10 @@ package dev.flinkpipelines.bench;
 
 import java.util.Arrays;
 
-/** Percentiles of a sample by the nearest-rank method: the smallest value with at least p % of the sample at or below it. */
+/**
+ * Percentiles of a sample by the nearest-rank method: the smallest value with at least p % of the
+ * sample at or below it.
+ */
 final class Percentiles {
 
     private final long[] sorted;
@@ -16,7 +19,9 @@ final class Percentiles {
         return sorted.length;
     }
 
-    /** @param p in (0, 100] */
+    /**
+     * @param p in (0, 100]
+     */
     long at(double p) {
         if (!(p > 0 && p <= 100)) {
             throw new IllegalArgumentException("percentile must be in (0, 100]: " + p);

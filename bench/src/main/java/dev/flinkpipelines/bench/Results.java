@@ -23,8 +23,13 @@ final class Results {
         long rssPeakMb;
         String error = "";
         String writes = "all tables";
-        /** CPU seconds during the run: the job's JVM, PostgreSQL, the bench's JVM (Kafka broker, poller). */
+
+        /**
+         * CPU seconds during the run: the job's JVM, PostgreSQL, the bench's JVM (Kafka broker,
+         * poller).
+         */
         double cpuFlink;
+
         double cpuPostgres;
         double cpuKafka;
 

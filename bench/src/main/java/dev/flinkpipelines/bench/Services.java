@@ -1,12 +1,7 @@
 package dev.flinkpipelines.bench;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
 import dev.flinkpipelines.demo.EmbeddedKafka;
-
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -14,6 +9,10 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
 
 /**
  * The bench's own PostgreSQL 17 (embedded binaries, durable defaults: fsync and synchronous_commit
@@ -22,11 +21,12 @@ import java.util.concurrent.TimeUnit;
 final class Services implements AutoCloseable {
 
     /** Server settings, the same for the COPY ceiling and every run. */
-    static final Map<String, String> POSTGRES_SETTINGS = Map.of(
-            "max_prepared_transactions", "100",
-            "max_connections", "200",
-            "shared_buffers", "512MB",
-            "max_wal_size", "4GB");
+    static final Map<String, String> POSTGRES_SETTINGS =
+            Map.of(
+                    "max_prepared_transactions", "100",
+                    "max_connections", "200",
+                    "shared_buffers", "512MB",
+                    "max_wal_size", "4GB");
 
     final EmbeddedPostgres postgres;
     final KafkaClusterTestKit kafka;
@@ -34,9 +34,10 @@ final class Services implements AutoCloseable {
     final String bootstrapServers;
 
     Services(Path dataDir) throws Exception {
-        EmbeddedPostgres.Builder pg = EmbeddedPostgres.builder()
-                .setDataDirectory(dataDir.resolve("postgres"))
-                .setCleanDataDirectory(true);
+        EmbeddedPostgres.Builder pg =
+                EmbeddedPostgres.builder()
+                        .setDataDirectory(dataDir.resolve("postgres"))
+                        .setCleanDataDirectory(true);
         POSTGRES_SETTINGS.forEach(pg::setServerConfig);
         postgres = pg.start();
         jdbcUrl = "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres";
@@ -50,8 +51,12 @@ final class Services implements AutoCloseable {
     }
 
     void createTopic(String topic, int partitions) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        try (Admin admin =
+                Admin.create(
+                        Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1)))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
         }
     }
 
@@ -63,5 +68,4 @@ final class Services implements AutoCloseable {
             postgres.close();
         }
     }
-
 }

@@ -11,7 +11,9 @@ enum Variant {
     /** flink-connector-jdbc's XA sink on the job's main table. */
     XA("xa", "flink-connector-jdbc XA sink (exactly once), main table only"),
     /** The project's exactly-once sink in streaming execution, the XA run's conditions. */
-    EXACTLY_ONCE_STREAMING("exactly-once-streaming", "project sink, exactly once, streaming execution like the XA run");
+    EXACTLY_ONCE_STREAMING(
+            "exactly-once-streaming",
+            "project sink, exactly once, streaming execution like the XA run");
 
     final String flag;
     final String description;
@@ -27,6 +29,9 @@ enum Variant {
                 return v;
             }
         }
-        throw new IllegalArgumentException("unknown variant '" + flag + "' (expected exactly-once, at-least-once, xa, exactly-once-streaming)");
+        throw new IllegalArgumentException(
+                "unknown variant '"
+                        + flag
+                        + "' (expected exactly-once, at-least-once, xa, exactly-once-streaming)");
     }
 }

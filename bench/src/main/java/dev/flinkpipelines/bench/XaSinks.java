@@ -3,12 +3,6 @@ package dev.flinkpipelines.bench;
 import dev.flinkpipelines.common.postgres.PostgresConnectionSettings;
 import dev.flinkpipelines.common.postgres.TableRow;
 import dev.flinkpipelines.common.postgres.TableSpec;
-import org.apache.flink.connector.jdbc.JdbcExactlyOnceOptions;
-import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
-import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
-import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
-import org.postgresql.xa.PGXADataSource;
-
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -16,18 +10,25 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.connector.jdbc.JdbcExactlyOnceOptions;
+import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
+import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
+import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
+import org.postgresql.xa.PGXADataSource;
 
 /**
- * flink-connector-jdbc's exactly-once (XA) sink for one of a job's tables, fed the same
- * {@link TableRow}s the project's sink gets, with the same SQL semantics: {@code ON CONFLICT DO
- * NOTHING} where the project appends idempotently, {@code DO UPDATE} where it upserts.
+ * flink-connector-jdbc's exactly-once (XA) sink for one of a job's tables, fed the same {@link
+ * TableRow}s the project's sink gets, with the same SQL semantics: {@code ON CONFLICT DO NOTHING}
+ * where the project appends idempotently, {@code DO UPDATE} where it upserts.
  */
 final class XaSinks {
 
     private XaSinks() {}
 
-    static JdbcSink<TableRow> forTable(TableSpec table, PostgresConnectionSettings pg, int batchSize) {
-        // the connector's DataSource holds the password itself, so it enters this job graph: acceptable
+    static JdbcSink<TableRow> forTable(
+            TableSpec table, PostgresConnectionSettings pg, int batchSize) {
+        // the connector's DataSource holds the password itself, so it enters this job graph:
+        // acceptable
         // for the benchmark's local reference run only, never for a job of the suite
         String password;
         try {
@@ -37,23 +38,34 @@ final class XaSinks {
         }
         return JdbcSink.<TableRow>builder()
                 .withQueryStatement(insertSql(table), new Binder())
-                .withExecutionOptions(JdbcExecutionOptions.builder()
-                        .withBatchSize(batchSize)
-                        .withBatchIntervalMs(0)
-                        .withMaxRetries(0) // the connector requires 0 for exactly once
-                        .build())
+                .withExecutionOptions(
+                        JdbcExecutionOptions.builder()
+                                .withBatchSize(batchSize)
+                                .withBatchIntervalMs(0)
+                                .withMaxRetries(0) // the connector requires 0 for exactly once
+                                .build())
                 .buildExactlyOnce(
                         JdbcExactlyOnceOptions.builder()
                                 // PostgreSQL cannot run several XA transactions on one connection
                                 .withTransactionPerConnection(true)
                                 .build(),
-                        new DataSource(pg.url(), pg.user(), password, table.mode() != TableSpec.WriteMode.UPSERT));
+                        new DataSource(
+                                pg.url(),
+                                pg.user(),
+                                password,
+                                table.mode() != TableSpec.WriteMode.UPSERT));
     }
 
     static String insertSql(TableSpec table) {
         List<String> columns = table.columns();
-        String insert = "INSERT INTO " + table.name() + " (" + String.join(", ", columns) + ") VALUES ("
-                + String.join(", ", java.util.Collections.nCopies(columns.size(), "?")) + ")";
+        String insert =
+                "INSERT INTO "
+                        + table.name()
+                        + " ("
+                        + String.join(", ", columns)
+                        + ") VALUES ("
+                        + String.join(", ", java.util.Collections.nCopies(columns.size(), "?"))
+                        + ")";
         if (table.mode() == TableSpec.WriteMode.APPEND_IGNORING_DUPLICATES) {
             return insert + " ON CONFLICT DO NOTHING";
         }
@@ -63,7 +75,10 @@ final class XaSinks {
                 updates.add(c + " = EXCLUDED." + c);
             }
         }
-        return insert + " ON CONFLICT (" + String.join(", ", table.keyColumns()) + ") DO UPDATE SET "
+        return insert
+                + " ON CONFLICT ("
+                + String.join(", ", table.keyColumns())
+                + ") DO UPDATE SET "
                 + String.join(", ", updates);
     }
 
@@ -76,7 +91,8 @@ final class XaSinks {
             for (int i = 0; i < row.arity(); i++) {
                 Object value = row.value(i);
                 if (value instanceof Instant) {
-                    statement.setObject(i + 1, OffsetDateTime.ofInstant((Instant) value, ZoneOffset.UTC));
+                    statement.setObject(
+                            i + 1, OffsetDateTime.ofInstant((Instant) value, ZoneOffset.UTC));
                 } else if (value instanceof byte[]) {
                     statement.setBytes(i + 1, (byte[]) value);
                 } else {
@@ -87,7 +103,8 @@ final class XaSinks {
     }
 
     /** PostgreSQL's own XADataSource, created on the task manager. */
-    private static final class DataSource implements org.apache.flink.util.function.SerializableSupplier<javax.sql.XADataSource> {
+    private static final class DataSource
+            implements org.apache.flink.util.function.SerializableSupplier<javax.sql.XADataSource> {
         private static final long serialVersionUID = 1L;
         private final String url;
         private final String user;

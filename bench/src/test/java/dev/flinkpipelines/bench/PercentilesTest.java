@@ -1,11 +1,10 @@
 package dev.flinkpipelines.bench;
 
-import org.junit.jupiter.api.Test;
-
-import java.util.stream.LongStream;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
 
 class PercentilesTest {
 

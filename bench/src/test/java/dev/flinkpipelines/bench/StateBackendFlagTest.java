@@ -1,24 +1,27 @@
 package dev.flinkpipelines.bench;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.flinkpipelines.common.options.UsageException;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.junit.jupiter.api.Test;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 class StateBackendFlagTest {
 
     @Test
     void defaultsToTheProductionRocksdbAndAcceptsHashmap() throws UsageException {
-        assertEquals(Bench.StateBackend.ROCKSDB, Bench.commandLine().parse().get(Bench.STATE_BACKEND));
-        assertEquals(Bench.StateBackend.HASHMAP,
+        assertEquals(
+                Bench.StateBackend.ROCKSDB, Bench.commandLine().parse().get(Bench.STATE_BACKEND));
+        assertEquals(
+                Bench.StateBackend.HASHMAP,
                 Bench.commandLine().parse("--state-backend", "hashmap").get(Bench.STATE_BACKEND));
-        assertThrows(UsageException.class, () -> Bench.commandLine().parse("--state-backend", "forst"));
+        assertThrows(
+                UsageException.class, () -> Bench.commandLine().parse("--state-backend", "forst"));
     }
 
     @Test
@@ -32,6 +35,8 @@ class StateBackendFlagTest {
         JobRun.configureStateBackend(hashmap, Bench.StateBackend.HASHMAP.flag());
         assertEquals("hashmap", hashmap.get(StateBackendOptions.STATE_BACKEND));
         assertFalse(hashmap.get(CheckpointingOptions.INCREMENTAL_CHECKPOINTS));
-        assertThrows(IllegalArgumentException.class, () -> JobRun.configureStateBackend(new Configuration(), "forst"));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> JobRun.configureStateBackend(new Configuration(), "forst"));
     }
 }

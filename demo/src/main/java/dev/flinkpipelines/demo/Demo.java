@@ -18,20 +18,6 @@ import dev.flinkpipelines.jobs.userevents.UserEventsJob;
 import dev.flinkpipelines.jobs.videoviews.VideoViewsJob;
 import dev.flinkpipelines.sql.SchemaMigrator;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestOptions;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import sun.misc.Signal;
-import sun.misc.SignalHandler;
-
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -47,6 +33,19 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * The one-command demo: a real Kafka broker and PostgreSQL (embedded, or existing ones), the
@@ -55,19 +54,41 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Demo {
 
-    static final Flag<String> KAFKA = Flag.string("bootstrap-servers", null, "use this Kafka instead of starting one");
-    static final Flag<String> JDBC_URL = Flag.string("jdbc-url", null,
-            "use this PostgreSQL (max_prepared_transactions > 0) instead of starting one");
-    static final Flag<Integer> WEB_PORT = Flag.integer("web-port", 1, 8081, "port of the Flink web UI");
-    static final Flag<Integer> METRICS_PORT = Flag.integer("metrics-port", 1, 9249,
-            "port where the local Flink cluster serves its metrics for Prometheus (monitoring/prometheus)");
-    static final Flag<Duration> SUMMARY_EVERY = Flag.duration("summary-interval", Duration.ofSeconds(5),
-            Duration.ofMillis(500), "how often the summary line is printed");
-    static final Flag<String> DATA_DIR = Flag.string("data-dir", "demo-data",
-            "where the embedded services, savepoints and logs live");
+    static final Flag<String> KAFKA =
+            Flag.string("bootstrap-servers", null, "use this Kafka instead of starting one");
+    static final Flag<String> JDBC_URL =
+            Flag.string(
+                    "jdbc-url",
+                    null,
+                    "use this PostgreSQL (max_prepared_transactions > 0) instead of starting one");
+    static final Flag<Integer> WEB_PORT =
+            Flag.integer("web-port", 1, 8081, "port of the Flink web UI");
+    static final Flag<Integer> METRICS_PORT =
+            Flag.integer(
+                    "metrics-port",
+                    1,
+                    9249,
+                    "port where the local Flink cluster serves its metrics for Prometheus (monitoring/prometheus)");
+    static final Flag<Duration> SUMMARY_EVERY =
+            Flag.duration(
+                    "summary-interval",
+                    Duration.ofSeconds(5),
+                    Duration.ofMillis(500),
+                    "how often the summary line is printed");
+    static final Flag<String> DATA_DIR =
+            Flag.string(
+                    "data-dir",
+                    "demo-data",
+                    "where the embedded services, savepoints and logs live");
 
     /** Every job, in the order they start (kpi reads what orders writes). */
-    static final List<StreamingJob> JOBS = List.of(UserEventsJob.JOB, OrdersJob.JOB, KpiJob.JOB, DrinkShopJob.JOB, VideoViewsJob.JOB);
+    static final List<StreamingJob> JOBS =
+            List.of(
+                    UserEventsJob.JOB,
+                    OrdersJob.JOB,
+                    KpiJob.JOB,
+                    DrinkShopJob.JOB,
+                    VideoViewsJob.JOB);
 
     private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
     private final CountDownLatch stopRequested = new CountDownLatch(1);
@@ -83,12 +104,27 @@ public final class Demo {
     }
 
     public static CommandLine commandLine() {
-        return new CommandLine("./demo/run.sh",
-                "Runs the flink-pipelines jobs on a local Flink cluster (web UI at http://localhost:<web-port>) against a"
-                        + " real Kafka and PostgreSQL, fed by the generator, and prints a live summary until Ctrl+C.")
-                .add(KAFKA, CommonFlags.KAFKA_PROPERTIES_FILE, CommonFlags.KAFKA_PROPERTY, JDBC_URL, CommonFlags.JDBC_USER,
-                        CommonFlags.JDBC_PASSWORD_FILE, CommonFlags.JDBC_PASSWORD, WEB_PORT, METRICS_PORT, SUMMARY_EVERY, DATA_DIR,
-                        Generator.RATE, Generator.INVALID, Generator.DUPLICATE, Generator.OUT_OF_ORDER, Generator.LATE);
+        return new CommandLine(
+                        "./demo/run.sh",
+                        "Runs the flink-pipelines jobs on a local Flink cluster (web UI at http://localhost:<web-port>) against a"
+                                + " real Kafka and PostgreSQL, fed by the generator, and prints a live summary until Ctrl+C.")
+                .add(
+                        KAFKA,
+                        CommonFlags.KAFKA_PROPERTIES_FILE,
+                        CommonFlags.KAFKA_PROPERTY,
+                        JDBC_URL,
+                        CommonFlags.JDBC_USER,
+                        CommonFlags.JDBC_PASSWORD_FILE,
+                        CommonFlags.JDBC_PASSWORD,
+                        WEB_PORT,
+                        METRICS_PORT,
+                        SUMMARY_EVERY,
+                        DATA_DIR,
+                        Generator.RATE,
+                        Generator.INVALID,
+                        Generator.DUPLICATE,
+                        Generator.OUT_OF_ORDER,
+                        Generator.LATE);
     }
 
     public static void main(String[] argv) {
@@ -99,15 +135,16 @@ public final class Demo {
         // Ctrl+C / SIGTERM ask for an orderly stop, run on this thread before the JVM exits. A
         // JVM shutdown hook would race Flink's own hooks, which tear the cluster down underneath
         // the final savepoint. A second Ctrl+C exits at once.
-        SignalHandler onSignal = signal -> {
-            if (stopRequested.getCount() == 0) {
-                System.err.println("stopping at once");
-                Runtime.getRuntime().halt(130);
-            }
-            System.out.println();
-            step("Ctrl+C: stopping in order (press it again to quit at once)");
-            stopRequested.countDown();
-        };
+        SignalHandler onSignal =
+                signal -> {
+                    if (stopRequested.getCount() == 0) {
+                        System.err.println("stopping at once");
+                        Runtime.getRuntime().halt(130);
+                    }
+                    System.out.println();
+                    step("Ctrl+C: stopping in order (press it again to quit at once)");
+                    stopRequested.countDown();
+                };
         if (handleSignals) {
             Signal.handle(new Signal("INT"), onSignal);
             Signal.handle(new Signal("TERM"), onSignal);
@@ -129,30 +166,39 @@ public final class Demo {
 
         String jdbcUrl = args.get(JDBC_URL);
         String user = args.get(CommonFlags.JDBC_USER);
-        // how the jobs log in to an existing PostgreSQL: the same password flag the demo was given, or
+        // how the jobs log in to an existing PostgreSQL: the same password flag the demo was given,
+        // or
         // none (then PGPASSWORD or ~/.pgpass, read in this same JVM)
         List<String> passwordFlags = new ArrayList<>();
         PostgresConnectionSettings postgres;
         if (jdbcUrl != null) {
-            postgres = new PostgresConnectionSettings(jdbcUrl, user, args.get(CommonFlags.JDBC_PASSWORD),
-                    args.get(CommonFlags.JDBC_PASSWORD_FILE));
+            postgres =
+                    new PostgresConnectionSettings(
+                            jdbcUrl,
+                            user,
+                            args.get(CommonFlags.JDBC_PASSWORD),
+                            args.get(CommonFlags.JDBC_PASSWORD_FILE));
             if (args.get(CommonFlags.JDBC_PASSWORD_FILE) != null) {
-                passwordFlags.addAll(List.of("--jdbc-password-file", args.get(CommonFlags.JDBC_PASSWORD_FILE)));
+                passwordFlags.addAll(
+                        List.of("--jdbc-password-file", args.get(CommonFlags.JDBC_PASSWORD_FILE)));
             } else if (args.get(CommonFlags.JDBC_PASSWORD) != null) {
-                passwordFlags.addAll(List.of("--jdbc-password", args.get(CommonFlags.JDBC_PASSWORD)));
+                passwordFlags.addAll(
+                        List.of("--jdbc-password", args.get(CommonFlags.JDBC_PASSWORD)));
             }
         } else {
             step("starting PostgreSQL (embedded, data in " + dataDir.resolve("postgres") + ")");
-            EmbeddedPostgres pg = EmbeddedPostgres.builder()
-                    .setDataDirectory(dataDir.resolve("postgres"))
-                    .setCleanDataDirectory(true)
-                    .setServerConfig("max_prepared_transactions", "100")
-                    .setServerConfig("max_connections", "200")
-                    .start();
+            EmbeddedPostgres pg =
+                    EmbeddedPostgres.builder()
+                            .setDataDirectory(dataDir.resolve("postgres"))
+                            .setCleanDataDirectory(true)
+                            .setServerConfig("max_prepared_transactions", "100")
+                            .setServerConfig("max_connections", "200")
+                            .start();
             toClose.push(pg);
             jdbcUrl = "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres";
             user = "postgres";
-            // the embedded server is the demo's own, on localhost, and gone at Ctrl+C: its well-known password is fine
+            // the embedded server is the demo's own, on localhost, and gone at Ctrl+C: its
+            // well-known password is fine
             postgres = new PostgresConnectionSettings(jdbcUrl, user, "postgres");
             passwordFlags.addAll(List.of("--jdbc-password", "postgres"));
         }
@@ -161,12 +207,24 @@ public final class Demo {
 
         String kafka = args.get(KAFKA);
         if (kafka == null) {
-            step("starting Kafka (embedded KRaft broker, data in " + dataDir.resolve("kafka") + ")");
+            step(
+                    "starting Kafka (embedded KRaft broker, data in "
+                            + dataDir.resolve("kafka")
+                            + ")");
             kafka = startKafka(dataDir.resolve("kafka"));
         }
-        // an existing Kafka may need security settings: the jobs and the generator get the same ones
-        KafkaClientConfig kafkaConfig = new KafkaClientConfig(kafka, KafkaClientConfig.from(args).properties());
-        for (String topic : List.of("user-events", "events_raw", "events_clean", "orders", "inventory_events", "video-views")) {
+        // an existing Kafka may need security settings: the jobs and the generator get the same
+        // ones
+        KafkaClientConfig kafkaConfig =
+                new KafkaClientConfig(kafka, KafkaClientConfig.from(args).properties());
+        for (String topic :
+                List.of(
+                        "user-events",
+                        "events_raw",
+                        "events_clean",
+                        "orders",
+                        "inventory_events",
+                        "video-views")) {
             createTopic(kafkaConfig, topic, 3);
         }
         // the menu is a small changelog: one partition, so a rarely written partition cannot hold
@@ -177,34 +235,63 @@ public final class Demo {
         Configuration flinkConf = new Configuration();
         flinkConf.set(RestOptions.PORT, webPort);
         flinkConf.set(RestOptions.BIND_PORT, String.valueOf(webPort));
-        // the metrics the session cluster serves (flink-conf/config.yaml), so the dashboards and alert
+        // the metrics the session cluster serves (flink-conf/config.yaml), so the dashboards and
+        // alert
         // rules of monitoring/ can be tried against the demo with a local Prometheus
-        flinkConf.setString("metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+        flinkConf.setString(
+                "metrics.reporter.prom.factory.class",
+                "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
         flinkConf.setString("metrics.reporter.prom.port", String.valueOf(metricsPort));
         flinkConf.setString("metrics.job.status.enable", "STATE;CURRENT_TIME");
-        MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder()
-                .setConfiguration(flinkConf)
-                .setNumTaskManagers(1)
-                .setNumSlotsPerTaskManager(2 * JOBS.size() + 2) // every job at parallelism 2, and room to restart
-                .build());
+        MiniCluster cluster =
+                new MiniCluster(
+                        new MiniClusterConfiguration.Builder()
+                                .setConfiguration(flinkConf)
+                                .setNumTaskManagers(1)
+                                .setNumSlotsPerTaskManager(
+                                        2 * JOBS.size()
+                                                + 2) // every job at parallelism 2, and room to
+                                // restart
+                                .build());
         cluster.start();
         toClose.push(cluster);
 
         Path savepoints = dataDir.resolve("savepoints");
-        java.util.concurrent.atomic.AtomicReference<Generator> sentBy = new java.util.concurrent.atomic.AtomicReference<>();
-        // runs after the jobs stopped (closing is last-in, first-out): every sent record is now committed
-        toClose.push(() -> {
-            if (sentBy.get() != null) {
-                try (Connection c = postgres.open("flink-pipelines demo")) {
-                    System.out.println(LiveSummary.finalCheck(c, sentBy.get().sent("user-events"), sentBy.get().sent("events_raw")));
-                }
-            }
-        });
+        java.util.concurrent.atomic.AtomicReference<Generator> sentBy =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        // runs after the jobs stopped (closing is last-in, first-out): every sent record is now
+        // committed
+        toClose.push(
+                () -> {
+                    if (sentBy.get() != null) {
+                        try (Connection c = postgres.open("flink-pipelines demo")) {
+                            System.out.println(
+                                    LiveSummary.finalCheck(
+                                            c,
+                                            sentBy.get().sent("user-events"),
+                                            sentBy.get().sent("events_raw")));
+                        }
+                    }
+                });
         Map<String, JobClient> jobs = new java.util.LinkedHashMap<>();
-        List<String> connectionFlags = new ArrayList<>(List.of("--bootstrap-servers", kafka, "--jdbc-url", jdbcUrl, "--jdbc-user", user,
-                "--starting-offsets", "earliest", "--parallelism", "2"));
+        List<String> connectionFlags =
+                new ArrayList<>(
+                        List.of(
+                                "--bootstrap-servers",
+                                kafka,
+                                "--jdbc-url",
+                                jdbcUrl,
+                                "--jdbc-user",
+                                user,
+                                "--starting-offsets",
+                                "earliest",
+                                "--parallelism",
+                                "2"));
         connectionFlags.addAll(passwordFlags);
-        kafkaConfig.properties().forEach((k, v) -> connectionFlags.addAll(List.of("--kafka-property", k + "=" + v)));
+        kafkaConfig
+                .properties()
+                .forEach(
+                        (k, v) -> connectionFlags.addAll(List.of("--kafka-property", k + "=" + v)));
         String[] connection = connectionFlags.toArray(new String[0]);
         for (StreamingJob job : JOBS) {
             ParsedArgs jobArgs = job.commandLine().parse(connection);
@@ -216,23 +303,40 @@ public final class Demo {
             step("submitted " + job.getKey() + " (job " + job.getValue().getJobID() + ")");
         }
 
-        Generator generator = new Generator(kafkaConfig, Generator.allTopics("user-events", "events_raw", Generator.fractions(args)),
-                args.get(Generator.RATE));
+        Generator generator =
+                new Generator(
+                        kafkaConfig,
+                        Generator.allTopics("user-events", "events_raw", Generator.fractions(args)),
+                        args.get(Generator.RATE));
         sentBy.set(generator);
         Thread producing = new Thread(generator, "generator");
         producing.start();
-        toClose.push(() -> {
-            generator.stop();
-            producing.join(10_000);
-            step("generator stopped after sending " + generator.sentTotal() + " records: " + generator.sent("user-events")
-                    + " to user-events, " + generator.sent("events_raw") + " to events_raw");
-        });
-        step("generator producing " + args.get(Generator.RATE) + " events/s to user-events, events_raw, orders and video-views"
-                + " (menu_updates and inventory_events now and then)");
+        toClose.push(
+                () -> {
+                    generator.stop();
+                    producing.join(10_000);
+                    step(
+                            "generator stopped after sending "
+                                    + generator.sentTotal()
+                                    + " records: "
+                                    + generator.sent("user-events")
+                                    + " to user-events, "
+                                    + generator.sent("events_raw")
+                                    + " to events_raw");
+                });
+        step(
+                "generator producing "
+                        + args.get(Generator.RATE)
+                        + " events/s to user-events, events_raw, orders and video-views"
+                        + " (menu_updates and inventory_events now and then)");
         System.out.println();
         System.out.println("Web UI:      http://localhost:" + webPort);
-        System.out.println("PostgreSQL:  " + postgres.url() + "  (user " + user
-                + (args.get(JDBC_URL) == null ? ", password postgres)" : ")"));
+        System.out.println(
+                "PostgreSQL:  "
+                        + postgres.url()
+                        + "  (user "
+                        + user
+                        + (args.get(JDBC_URL) == null ? ", password postgres)" : ")"));
         System.out.println("Kafka:       " + kafka);
         System.out.println("Ctrl+C stops everything.");
         System.out.println();
@@ -243,22 +347,32 @@ public final class Demo {
             while (!stopRequested.await(every, TimeUnit.MILLISECONDS)) {
                 Map<String, String> status = new java.util.HashMap<>();
                 for (Map.Entry<String, JobClient> job : jobs.entrySet()) {
-                    status.put(job.getKey(), job.getValue().getJobStatus().get(5, TimeUnit.SECONDS).name());
+                    status.put(
+                            job.getKey(),
+                            job.getValue().getJobStatus().get(5, TimeUnit.SECONDS).name());
                 }
                 System.out.println(summary.lines(c, status, generator.sentTotal()));
             }
         }
         System.out.println();
         step("stopping");
-        System.out.println("The data lived in PostgreSQL at " + jdbcUrl
-                + (args.get(JDBC_URL) == null ? " (embedded: its files stay in " + dataDir.resolve("postgres")
-                        + " until the next demo run starts fresh)" : "")
-                + "; logs are in " + dataDir.resolve("demo.log"));
+        System.out.println(
+                "The data lived in PostgreSQL at "
+                        + jdbcUrl
+                        + (args.get(JDBC_URL) == null
+                                ? " (embedded: its files stay in "
+                                        + dataDir.resolve("postgres")
+                                        + " until the next demo run starts fresh)"
+                                : "")
+                        + "; logs are in "
+                        + dataDir.resolve("demo.log"));
     }
 
     /** Submits a job to the local cluster over REST, as `flink run` does to a session cluster. */
-    private static JobClient submit(int webPort, StreamingJob job, ParsedArgs jobArgs) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createRemoteEnvironment("localhost", webPort);
+    private static JobClient submit(int webPort, StreamingJob job, ParsedArgs jobArgs)
+            throws Exception {
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.createRemoteEnvironment("localhost", webPort);
         JobEnvironment.configure(env, jobArgs);
         job.build(env, jobArgs);
         return env.executeAsync(job.name());
@@ -266,9 +380,14 @@ public final class Demo {
 
     private static void stopJob(String name, JobClient job, Path savepoints) throws Exception {
         try {
-            // a clean stop: the final savepoint commits the last transaction, nothing stays prepared
-            String savepoint = job.stopWithSavepoint(false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
-                    .get(30, TimeUnit.SECONDS);
+            // a clean stop: the final savepoint commits the last transaction, nothing stays
+            // prepared
+            String savepoint =
+                    job.stopWithSavepoint(
+                                    false,
+                                    savepoints.toUri().toString(),
+                                    SavepointFormatType.CANONICAL)
+                            .get(30, TimeUnit.SECONDS);
             step(name + " stopped with savepoint " + savepoint);
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
             job.cancel().get(30, TimeUnit.SECONDS);
@@ -282,9 +401,12 @@ public final class Demo {
         return kafka.bootstrapServers();
     }
 
-    private static void createTopic(KafkaClientConfig kafka, String topic, int partitions) throws Exception {
+    private static void createTopic(KafkaClientConfig kafka, String topic, int partitions)
+            throws Exception {
         try (Admin admin = Admin.create(kafka.clientProperties())) {
-            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1)))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw e;
@@ -292,11 +414,16 @@ public final class Demo {
         }
     }
 
-    private static void requireFreePort(int port, Flag<Integer> flag) throws Preflight.PreflightException {
+    private static void requireFreePort(int port, Flag<Integer> flag)
+            throws Preflight.PreflightException {
         try (ServerSocket socket = new ServerSocket()) {
             socket.bind(new InetSocketAddress("localhost", port));
         } catch (IOException e) {
-            throw new Preflight.PreflightException("port " + port + " is in use (another Flink?): stop it or pass --" + flag.name());
+            throw new Preflight.PreflightException(
+                    "port "
+                            + port
+                            + " is in use (another Flink?): stop it or pass --"
+                            + flag.name());
         }
     }
 
@@ -305,7 +432,8 @@ public final class Demo {
             try {
                 toClose.pop().close();
             } catch (Exception e) {
-                System.err.println("while stopping: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+                System.err.println(
+                        "while stopping: " + e.getClass().getSimpleName() + ": " + e.getMessage());
             }
         }
     }

@@ -2,8 +2,6 @@ package dev.flinkpipelines.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
-import javax.imageio.ImageIO;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -35,12 +33,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import javax.imageio.ImageIO;
 
 /**
  * Draws the dashboards of monitoring/grafana/dashboards as PNG pictures for the README, where no
  * Grafana can run (this project's machines have no Docker engine, and Grafana is in none of the
- * package registries they reach). It is not Grafana: it lays out each dashboard's panels on the same
- * 24-column grid, runs each panel's own query — the SQL with Grafana's macros expanded (as
+ * package registries they reach). It is not Grafana: it lays out each dashboard's panels on the
+ * same 24-column grid, runs each panel's own query — the SQL with Grafana's macros expanded (as
  * {@link MonitoringCheck} does), the PromQL against a real Prometheus — and draws the answer as a
  * plain line or bar chart, a table or a stat. Every picture says so in its footer.
  *
@@ -48,7 +47,9 @@ import java.util.Map;
  * DashboardPreview --jdbc-url URL --jdbc-user USER [--prometheus http://localhost:9090]
  *                  [--minutes 15] [--out docs/dashboards]
  * </pre>
- * The database password comes from {@code PGPASSWORD}. The time range is the last {@code --minutes}.
+ *
+ * The database password comes from {@code PGPASSWORD}. The time range is the last {@code
+ * --minutes}.
  */
 public final class DashboardPreview {
 
@@ -56,10 +57,22 @@ public final class DashboardPreview {
     private static final int UNIT_HEIGHT = 30;
     private static final int HEADER = 48;
     private static final int FOOTER = 34;
-    private static final Color[] PALETTE = {new Color(0x7eb26d), new Color(0xeab839), new Color(0x6ed0e0), new Color(0xef843c),
-        new Color(0xe24d42), new Color(0x1f78c1), new Color(0xba43a9), new Color(0x705da0), new Color(0x508642), new Color(0xcca300)};
-    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
+    private static final Color[] PALETTE = {
+        new Color(0x7eb26d),
+        new Color(0xeab839),
+        new Color(0x6ed0e0),
+        new Color(0xef843c),
+        new Color(0xe24d42),
+        new Color(0x1f78c1),
+        new Color(0xba43a9),
+        new Color(0x705da0),
+        new Color(0x508642),
+        new Color(0xcca300)
+    };
+    private static final DateTimeFormatter CLOCK =
+            DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter STAMP =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Connection db;
@@ -81,16 +94,22 @@ public final class DashboardPreview {
             flags.put(args[i], args[i + 1]);
         }
         if (!flags.containsKey("--jdbc-url") || !flags.containsKey("--jdbc-user")) {
-            System.err.println("usage: DashboardPreview --jdbc-url URL --jdbc-user USER [--prometheus URL] [--minutes N] [--out DIR]");
+            System.err.println(
+                    "usage: DashboardPreview --jdbc-url URL --jdbc-user USER [--prometheus URL] [--minutes N] [--out DIR]");
             System.exit(2);
         }
         Instant to = Instant.now();
-        Instant from = to.minus(Duration.ofMinutes(Long.parseLong(flags.getOrDefault("--minutes", "15"))));
+        Instant from =
+                to.minus(Duration.ofMinutes(Long.parseLong(flags.getOrDefault("--minutes", "15"))));
         Path out = Path.of(flags.getOrDefault("--out", "docs/dashboards"));
         Files.createDirectories(out);
-        try (Connection db = DriverManager.getConnection(flags.get("--jdbc-url"), flags.get("--jdbc-user"),
-                System.getenv().getOrDefault("PGPASSWORD", ""))) {
-            DashboardPreview preview = new DashboardPreview(db, flags.get("--prometheus"), from, to);
+        try (Connection db =
+                DriverManager.getConnection(
+                        flags.get("--jdbc-url"),
+                        flags.get("--jdbc-user"),
+                        System.getenv().getOrDefault("PGPASSWORD", ""))) {
+            DashboardPreview preview =
+                    new DashboardPreview(db, flags.get("--prometheus"), from, to);
             for (Monitoring.Dashboard dashboard : Monitoring.dashboards()) {
                 Path png = out.resolve(dashboard.file().replace(".json", ".png"));
                 preview.draw(dashboard, png);
@@ -111,9 +130,14 @@ public final class DashboardPreview {
         List<Series> all = new ArrayList<>();
         for (JsonNode target : panel.targets()) {
             if (target.has("rawSql")) {
-                all.addAll(sqlSeries(Monitoring.expandMacros(target.path("rawSql").asText(), from, to)));
+                all.addAll(
+                        sqlSeries(
+                                Monitoring.expandMacros(target.path("rawSql").asText(), from, to)));
             } else if (prometheus != null) {
-                all.addAll(promSeries(target.path("expr").asText(), target.path("legendFormat").asText("")));
+                all.addAll(
+                        promSeries(
+                                target.path("expr").asText(),
+                                target.path("legendFormat").asText("")));
             }
         }
         return all;
@@ -121,7 +145,8 @@ public final class DashboardPreview {
 
     private List<Series> sqlSeries(String sql) throws Exception {
         Map<String, Series> series = new LinkedHashMap<>();
-        try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Statement s = db.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             ResultSetMetaData meta = rs.getMetaData();
             int metricColumn = -1;
             for (int i = 1; i <= meta.getColumnCount(); i++) {
@@ -131,14 +156,19 @@ public final class DashboardPreview {
             }
             while (rs.next()) {
                 Object time = rs.getObject("time");
-                double x = time instanceof Timestamp ts ? ts.getTime() / 1000.0 : ((Number) time).doubleValue();
+                double x =
+                        time instanceof Timestamp ts
+                                ? ts.getTime() / 1000.0
+                                : ((Number) time).doubleValue();
                 for (int i = 1; i <= meta.getColumnCount(); i++) {
                     String label = meta.getColumnLabel(i);
                     if (label.equals("time") || i == metricColumn || rs.getObject(i) == null) {
                         continue;
                     }
                     String name = metricColumn > 0 ? rs.getString(metricColumn) : label;
-                    series.computeIfAbsent(name, n -> new Series(n, new ArrayList<>())).points().add(new double[] {x, rs.getDouble(i)});
+                    series.computeIfAbsent(name, n -> new Series(n, new ArrayList<>()))
+                            .points()
+                            .add(new double[] {x, rs.getDouble(i)});
                 }
             }
         }
@@ -151,8 +181,16 @@ public final class DashboardPreview {
 
     private List<Series> promSeries(String expr, String legend) throws Exception {
         long step = Math.max(15, Duration.between(from, to).toSeconds() / 200);
-        JsonNode result = promQuery("/api/v1/query_range?query=" + URLEncoder.encode(promExpr(expr), StandardCharsets.UTF_8)
-                + "&start=" + from.getEpochSecond() + "&end=" + to.getEpochSecond() + "&step=" + step);
+        JsonNode result =
+                promQuery(
+                        "/api/v1/query_range?query="
+                                + URLEncoder.encode(promExpr(expr), StandardCharsets.UTF_8)
+                                + "&start="
+                                + from.getEpochSecond()
+                                + "&end="
+                                + to.getEpochSecond()
+                                + "&step="
+                                + step);
         List<Series> series = new ArrayList<>();
         for (JsonNode r : result) {
             List<double[]> points = new ArrayList<>();
@@ -168,8 +206,10 @@ public final class DashboardPreview {
     }
 
     private JsonNode promQuery(String path) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(prometheus + path)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response =
+                http.send(
+                        HttpRequest.newBuilder(URI.create(prometheus + path)).GET().build(),
+                        HttpResponse.BodyHandlers.ofString());
         JsonNode body = JSON.readTree(response.body());
         if (!body.path("status").asText().equals("success")) {
             throw new IllegalStateException("Prometheus: " + response.body());
@@ -190,7 +230,10 @@ public final class DashboardPreview {
         JsonNode target = panel.targets().get(0);
         if (target.has("rawSql")) {
             try (Statement s = db.createStatement();
-                    ResultSet rs = s.executeQuery(Monitoring.expandMacros(target.path("rawSql").asText(), from, to))) {
+                    ResultSet rs =
+                            s.executeQuery(
+                                    Monitoring.expandMacros(
+                                            target.path("rawSql").asText(), from, to))) {
                 ResultSetMetaData meta = rs.getMetaData();
                 List<String> header = new ArrayList<>();
                 for (int i = 1; i <= meta.getColumnCount(); i++) {
@@ -201,9 +244,16 @@ public final class DashboardPreview {
                     List<String> row = new ArrayList<>();
                     for (int i = 1; i <= meta.getColumnCount(); i++) {
                         Object value = rs.getObject(i);
-                        row.add(value == null ? "" : value instanceof Timestamp ts ? STAMP.format(ts.toInstant())
-                                : meta.getColumnType(i) == Types.NUMERIC ? rs.getBigDecimal(i).stripTrailingZeros().toPlainString()
-                                : String.valueOf(value).replace('\n', ' '));
+                        row.add(
+                                value == null
+                                        ? ""
+                                        : value instanceof Timestamp ts
+                                                ? STAMP.format(ts.toInstant())
+                                                : meta.getColumnType(i) == Types.NUMERIC
+                                                        ? rs.getBigDecimal(i)
+                                                                .stripTrailingZeros()
+                                                                .toPlainString()
+                                                        : String.valueOf(value).replace('\n', ' '));
                     }
                     rows.add(row);
                 }
@@ -213,8 +263,14 @@ public final class DashboardPreview {
         List<String> header = new ArrayList<>();
         List<List<String>> rows = new ArrayList<>();
         if (prometheus != null) {
-            JsonNode result = promQuery("/api/v1/query?query=" + URLEncoder.encode(promExpr(target.path("expr").asText()),
-                    StandardCharsets.UTF_8) + "&time=" + to.getEpochSecond());
+            JsonNode result =
+                    promQuery(
+                            "/api/v1/query?query="
+                                    + URLEncoder.encode(
+                                            promExpr(target.path("expr").asText()),
+                                            StandardCharsets.UTF_8)
+                                    + "&time="
+                                    + to.getEpochSecond());
             for (JsonNode r : result) {
                 if (header.isEmpty()) {
                     r.path("metric").fieldNames().forEachRemaining(header::add);
@@ -243,7 +299,8 @@ public final class DashboardPreview {
         BufferedImage image = new BufferedImage(WIDTH, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setRenderingHint(
+                RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
         g.setColor(new Color(0x111217));
         g.fillRect(0, 0, WIDTH, height);
         g.setColor(Color.WHITE);
@@ -277,9 +334,21 @@ public final class DashboardPreview {
             String unit = json.path("fieldConfig").path("defaults").path("unit").asText("");
             try {
                 switch (json.path("type").asText()) {
-                    case "timeseries" -> chart(g, seriesOf(panel), unit,
-                            json.path("fieldConfig").path("defaults").path("custom").path("drawStyle").asText().equals("bars"),
-                            x + 8, y + 28, w - 16, h - 36);
+                    case "timeseries" ->
+                            chart(
+                                    g,
+                                    seriesOf(panel),
+                                    unit,
+                                    json.path("fieldConfig")
+                                            .path("defaults")
+                                            .path("custom")
+                                            .path("drawStyle")
+                                            .asText()
+                                            .equals("bars"),
+                                    x + 8,
+                                    y + 28,
+                                    w - 16,
+                                    h - 36);
                     case "table" -> table(g, tableOf(panel), x + 8, y + 28, w - 16, h - 36);
                     case "stat" -> stat(g, seriesOf(panel), json, x + 8, y + 28, w - 16, h - 36);
                     default -> text(g, "(" + json.path("type").asText() + " panel)", x + 8, y + 40);
@@ -291,14 +360,29 @@ public final class DashboardPreview {
         }
         g.setFont(new Font(Font.SANS_SERIF, Font.ITALIC, 12));
         g.setColor(new Color(0x9fa7b3));
-        g.drawString("Not a Grafana screenshot: e2e/DashboardPreview drew monitoring/grafana/dashboards/" + dashboard.file()
-                + " panel by panel, each with its own query run against the demo's PostgreSQL"
-                + (prometheus != null ? " and a real Prometheus scraping the demo's Flink" : "") + ".", 16, height - 12);
+        g.drawString(
+                "Not a Grafana screenshot: e2e/DashboardPreview drew monitoring/grafana/dashboards/"
+                        + dashboard.file()
+                        + " panel by panel, each with its own query run against the demo's PostgreSQL"
+                        + (prometheus != null
+                                ? " and a real Prometheus scraping the demo's Flink"
+                                : "")
+                        + ".",
+                16,
+                height - 12);
         g.dispose();
         ImageIO.write(image, "png", png.toFile());
     }
 
-    private void chart(Graphics2D g, List<Series> series, String unit, boolean bars, int x, int y, int w, int h) {
+    private void chart(
+            Graphics2D g,
+            List<Series> series,
+            String unit,
+            boolean bars,
+            int x,
+            int y,
+            int w,
+            int h) {
         int legendRows = Math.min(3, (series.size() + 3) / 4);
         int plotH = h - 18 - legendRows * 15;
         int plotX = x + 64;
@@ -329,7 +413,10 @@ public final class DashboardPreview {
         for (int i = 0; i <= 4; i++) {
             double t = fromS + (toS - fromS) * i / 4;
             String label = CLOCK.format(Instant.ofEpochSecond((long) t));
-            int lx = plotX + (int) ((t - fromS) / (toS - fromS) * plotW) - g.getFontMetrics().stringWidth(label) / 2;
+            int lx =
+                    plotX
+                            + (int) ((t - fromS) / (toS - fromS) * plotW)
+                            - g.getFontMetrics().stringWidth(label) / 2;
             g.drawString(label, Math.min(lx, plotX + plotW - 30), y + plotH + 14);
         }
         if (series.isEmpty()) {
@@ -349,7 +436,8 @@ public final class DashboardPreview {
                 if (bars) {
                     int barW = Math.max(2, plotW / 120);
                     int zero = y + plotH - (int) ((0 - min) / (max - min) * plotH);
-                    g.fillRect(cx - barW / 2 + i % 3, Math.min(cy, zero), barW, Math.abs(zero - cy));
+                    g.fillRect(
+                            cx - barW / 2 + i % 3, Math.min(cy, zero), barW, Math.abs(zero - cy));
                 } else {
                     g.setStroke(new BasicStroke(1.6f));
                     if (px >= 0) {
@@ -368,7 +456,10 @@ public final class DashboardPreview {
         int row = 0;
         for (int i = 0; i < series.size() && row < legendRows; i++) {
             Series s = series.get(i);
-            String last = s.points().isEmpty() ? "" : " " + format(s.points().get(s.points().size() - 1)[1], unit);
+            String last =
+                    s.points().isEmpty()
+                            ? ""
+                            : " " + format(s.points().get(s.points().size() - 1)[1], unit);
             String label = shorten(s.name(), 40) + last;
             int labelW = 14 + g.getFontMetrics().stringWidth(label) + 16;
             if (lx + labelW > x + w) {
@@ -409,7 +500,8 @@ public final class DashboardPreview {
         }
         g.setColor(new Color(0x9fa7b3));
         for (int c = 0; c < columns; c++) {
-            g.drawString(clip(fm, table.header().get(c), colX[c + 1] - colX[c] - 6), colX[c], y + 11);
+            g.drawString(
+                    clip(fm, table.header().get(c), colX[c + 1] - colX[c] - 6), colX[c], y + 11);
         }
         g.setColor(new Color(0x2c3235));
         g.drawLine(x, y + 16, x + w, y + 16);
@@ -430,20 +522,25 @@ public final class DashboardPreview {
         }
     }
 
-    private void stat(Graphics2D g, List<Series> series, JsonNode json, int x, int y, int w, int h) {
+    private void stat(
+            Graphics2D g, List<Series> series, JsonNode json, int x, int y, int w, int h) {
         JsonNode mappings = json.path("fieldConfig").path("defaults").path("mappings");
         int n = Math.max(1, series.size());
         int boxW = w / n - 6;
         for (int i = 0; i < series.size(); i++) {
             Series s = series.get(i);
-            double value = s.points().isEmpty() ? Double.NaN : s.points().get(s.points().size() - 1)[1];
+            double value =
+                    s.points().isEmpty() ? Double.NaN : s.points().get(s.points().size() - 1)[1];
             String text = Double.isNaN(value) ? "-" : format(value, "");
             Color color = new Color(0x1f60c4);
             for (JsonNode mapping : mappings) {
                 JsonNode option = mapping.path("options").path(text);
                 if (!option.isMissingNode()) {
                     text = option.path("text").asText(text);
-                    color = option.path("color").asText().equals("green") ? new Color(0x37872d) : new Color(0xc4162a);
+                    color =
+                            option.path("color").asText().equals("green")
+                                    ? new Color(0x37872d)
+                                    : new Color(0xc4162a);
                 }
             }
             int bx = x + i * (boxW + 6);
@@ -486,10 +583,17 @@ public final class DashboardPreview {
         return switch (unit) {
             case "percent" -> String.format(Locale.ROOT, "%.1f%%", v);
             case "percentunit" -> String.format(Locale.ROOT, "%.1f%%", v * 100);
-            case "ms" -> Math.abs(v) >= 1000 ? String.format(Locale.ROOT, "%.1f s", v / 1000) : String.format(Locale.ROOT, "%.0f ms", v);
+            case "ms" ->
+                    Math.abs(v) >= 1000
+                            ? String.format(Locale.ROOT, "%.1f s", v / 1000)
+                            : String.format(Locale.ROOT, "%.0f ms", v);
             case "s" -> String.format(Locale.ROOT, "%.1f s", v);
-            case "bytes" -> Math.abs(v) >= 1 << 20 ? String.format(Locale.ROOT, "%.1f MiB", v / (1 << 20))
-                    : Math.abs(v) >= 1024 ? String.format(Locale.ROOT, "%.1f KiB", v / 1024) : String.format(Locale.ROOT, "%.0f B", v);
+            case "bytes" ->
+                    Math.abs(v) >= 1 << 20
+                            ? String.format(Locale.ROOT, "%.1f MiB", v / (1 << 20))
+                            : Math.abs(v) >= 1024
+                                    ? String.format(Locale.ROOT, "%.1f KiB", v / 1024)
+                                    : String.format(Locale.ROOT, "%.0f B", v);
             case "ops" -> compact(v) + "/s";
             default -> compact(v);
         };

@@ -1,9 +1,5 @@
 package dev.flinkpipelines.e2e;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 
 /**
  * A real single-node Kafka (KRaft, broker and controller in one) in a JVM of its own, started from
@@ -41,9 +40,16 @@ final class KafkaBrokerProcess implements AutoCloseable {
         this.controllerPort = controllerPort;
     }
 
-    /** Writes the configuration, formats the log directory and starts the broker; waits until it serves. */
+    /**
+     * Writes the configuration, formats the log directory and starts the broker; waits until it
+     * serves.
+     */
     static KafkaBrokerProcess startFresh(Path home) throws IOException, InterruptedException {
-        KafkaBrokerProcess broker = new KafkaBrokerProcess(home, StandaloneSessionCluster.freePort(), StandaloneSessionCluster.freePort());
+        KafkaBrokerProcess broker =
+                new KafkaBrokerProcess(
+                        home,
+                        StandaloneSessionCluster.freePort(),
+                        StandaloneSessionCluster.freePort());
         Runtime.getRuntime().addShutdownHook(broker.killOnExit);
         broker.writeConfiguration();
         broker.format();
@@ -61,65 +67,97 @@ final class KafkaBrokerProcess implements AutoCloseable {
 
     private void writeConfiguration() throws IOException {
         Files.createDirectories(home.resolve("logs"));
-        List<String> lines = new ArrayList<>(List.of(
-                "process.roles=broker,controller",
-                "node.id=1",
-                "controller.quorum.voters=1@localhost:" + controllerPort,
-                "listeners=PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort,
-                "advertised.listeners=PLAINTEXT://localhost:" + port,
-                "controller.listener.names=CONTROLLER",
-                "inter.broker.listener.name=PLAINTEXT",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-                "log.dirs=" + home.resolve("data"),
-                // one broker: internal topics cannot have more replicas than that
-                "offsets.topic.replication.factor=1",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
-                // the broker's ceiling for the transactional producers of the orders job (10 min)
-                "transaction.max.timeout.ms=900000",
-                "group.initial.rebalance.delay.ms=0",
-                // fewer internal partitions: less to load after each restart on a 2-core machine
-                "offsets.topic.num.partitions=10",
-                "transaction.state.log.num.partitions=10",
-                "num.partitions=2",
-                "auto.create.topics.enable=false"));
+        List<String> lines =
+                new ArrayList<>(
+                        List.of(
+                                "process.roles=broker,controller",
+                                "node.id=1",
+                                "controller.quorum.voters=1@localhost:" + controllerPort,
+                                "listeners=PLAINTEXT://localhost:"
+                                        + port
+                                        + ",CONTROLLER://localhost:"
+                                        + controllerPort,
+                                "advertised.listeners=PLAINTEXT://localhost:" + port,
+                                "controller.listener.names=CONTROLLER",
+                                "inter.broker.listener.name=PLAINTEXT",
+                                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                                "log.dirs=" + home.resolve("data"),
+                                // one broker: internal topics cannot have more replicas than that
+                                "offsets.topic.replication.factor=1",
+                                "transaction.state.log.replication.factor=1",
+                                "transaction.state.log.min.isr=1",
+                                // the broker's ceiling for the transactional producers of the
+                                // orders job (10 min)
+                                "transaction.max.timeout.ms=900000",
+                                "group.initial.rebalance.delay.ms=0",
+                                // fewer internal partitions: less to load after each restart on a
+                                // 2-core machine
+                                "offsets.topic.num.partitions=10",
+                                "transaction.state.log.num.partitions=10",
+                                "num.partitions=2",
+                                "auto.create.topics.enable=false"));
         Files.write(config(), lines, StandardCharsets.UTF_8);
-        Files.writeString(home.resolve("log4j2.properties"), String.join("\n",
-                "rootLogger.level = INFO",
-                "rootLogger.appenderRef.file.ref = File",
-                "appender.file.name = File",
-                "appender.file.type = File",
-                "appender.file.append = true",
-                "appender.file.fileName = " + home.resolve("kafka.log"),
-                "appender.file.layout.type = PatternLayout",
-                "appender.file.layout.pattern = %d{HH:mm:ss,SSS} %-5p %c{1} - %m%n",
-                // the per-request chatter would drown what a fault run needs: start, recovery, loading
-                "logger.request.name = kafka.request.logger",
-                "logger.request.level = WARN",
-                ""), StandardCharsets.UTF_8);
+        Files.writeString(
+                home.resolve("log4j2.properties"),
+                String.join(
+                        "\n",
+                        "rootLogger.level = INFO",
+                        "rootLogger.appenderRef.file.ref = File",
+                        "appender.file.name = File",
+                        "appender.file.type = File",
+                        "appender.file.append = true",
+                        "appender.file.fileName = " + home.resolve("kafka.log"),
+                        "appender.file.layout.type = PatternLayout",
+                        "appender.file.layout.pattern = %d{HH:mm:ss,SSS} %-5p %c{1} - %m%n",
+                        // the per-request chatter would drown what a fault run needs: start,
+                        // recovery, loading
+                        "logger.request.name = kafka.request.logger",
+                        "logger.request.level = WARN",
+                        ""),
+                StandardCharsets.UTF_8);
     }
 
     private void format() throws IOException, InterruptedException {
         List<String> command = java("kafka-format");
         command.add("kafka.tools.StorageTool");
-        command.addAll(List.of("format", "--ignore-formatted", "-t", clusterId(), "-c", config().toString()));
-        Process format = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(home.resolve("kafka-format.out").toFile()).start();
+        command.addAll(
+                List.of(
+                        "format",
+                        "--ignore-formatted",
+                        "-t",
+                        clusterId(),
+                        "-c",
+                        config().toString()));
+        Process format =
+                new ProcessBuilder(command)
+                        .redirectErrorStream(true)
+                        .redirectOutput(home.resolve("kafka-format.out").toFile())
+                        .start();
         if (!format.waitFor(2, TimeUnit.MINUTES) || format.exitValue() != 0) {
             format.destroyForcibly();
-            throw new IllegalStateException("formatting the Kafka log directory failed: "
-                    + Files.readString(home.resolve("kafka-format.out")));
+            throw new IllegalStateException(
+                    "formatting the Kafka log directory failed: "
+                            + Files.readString(home.resolve("kafka-format.out")));
         }
     }
 
-    /** A KRaft cluster id: 16 random bytes, base64 without padding, as {@code kafka-storage random-uuid} prints. */
+    /**
+     * A KRaft cluster id: 16 random bytes, base64 without padding, as {@code kafka-storage
+     * random-uuid} prints.
+     */
     private static String clusterId() {
         UUID uuid = UUID.randomUUID();
-        byte[] bytes = java.nio.ByteBuffer.allocate(16).putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits()).array();
+        byte[] bytes =
+                java.nio.ByteBuffer.allocate(16)
+                        .putLong(uuid.getMostSignificantBits())
+                        .putLong(uuid.getLeastSignificantBits())
+                        .array();
         return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
-    /** Starts the broker process (again) on the same port and log directory; waits until it answers. */
+    /**
+     * Starts the broker process (again) on the same port and log directory; waits until it answers.
+     */
     void start() throws IOException, InterruptedException {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("the Kafka broker is already running");
@@ -127,8 +165,13 @@ final class KafkaBrokerProcess implements AutoCloseable {
         List<String> command = java("kafka-" + starts);
         command.add("kafka.Kafka");
         command.add(config().toString());
-        process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("kafka.out").toFile())).start();
+        process =
+                new ProcessBuilder(command)
+                        .redirectErrorStream(true)
+                        .redirectOutput(
+                                ProcessBuilder.Redirect.appendTo(
+                                        home.resolve("kafka.out").toFile()))
+                        .start();
         starts++;
         awaitServing(Duration.ofMinutes(2));
     }
@@ -146,16 +189,24 @@ final class KafkaBrokerProcess implements AutoCloseable {
     }
 
     Admin admin() {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 20_000));
+        return Admin.create(
+                Map.of(
+                        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        bootstrapServers(),
+                        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                        10_000,
+                        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                        20_000));
     }
 
     void createTopic(String name, int partitions) {
         try (Admin admin = admin()) {
-            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(1, TimeUnit.MINUTES);
+            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1)))
+                    .all()
+                    .get(1, TimeUnit.MINUTES);
         } catch (Exception e) {
-            throw new IllegalStateException("could not create topic " + name + " on " + bootstrapServers(), e);
+            throw new IllegalStateException(
+                    "could not create topic " + name + " on " + bootstrapServers(), e);
         }
     }
 
@@ -164,7 +215,11 @@ final class KafkaBrokerProcess implements AutoCloseable {
         Exception last = null;
         while (Instant.now().isBefore(deadline)) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("the Kafka broker exited with " + process.exitValue() + "; see " + home.resolve("kafka.out"));
+                throw new IllegalStateException(
+                        "the Kafka broker exited with "
+                                + process.exitValue()
+                                + "; see "
+                                + home.resolve("kafka.out"));
             }
             try (Admin admin = admin()) {
                 if (!admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {
@@ -175,8 +230,13 @@ final class KafkaBrokerProcess implements AutoCloseable {
             }
             Thread.sleep(250);
         }
-        throw new IllegalStateException("the Kafka broker did not serve within " + timeout + " (last error " + last + "); see "
-                + home.resolve("kafka.log"));
+        throw new IllegalStateException(
+                "the Kafka broker did not serve within "
+                        + timeout
+                        + " (last error "
+                        + last
+                        + "); see "
+                        + home.resolve("kafka.log"));
     }
 
     private List<String> java(String name) {
@@ -193,7 +253,8 @@ final class KafkaBrokerProcess implements AutoCloseable {
 
     /**
      * The test JVM's class path, which holds kafka_2.13 and its dependencies (through the testkit).
-     * Surefire may hand the JVM a manifest-only jar; {@code java -cp} of that jar reads its manifest too.
+     * Surefire may hand the JVM a manifest-only jar; {@code java -cp} of that jar reads its
+     * manifest too.
      */
     private static String testClassPath() {
         return System.getProperty("java.class.path");
@@ -201,7 +262,8 @@ final class KafkaBrokerProcess implements AutoCloseable {
 
     String logTail() {
         try (InputStream in = Files.newInputStream(home.resolve("kafka.log"))) {
-            List<String> lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+            List<String> lines =
+                    new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
         } catch (IOException e) {
             return "(no Kafka log: " + e + ")";

@@ -3,7 +3,6 @@ package dev.flinkpipelines.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -19,10 +18,10 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * The monitoring files of the repository (monitoring/: Prometheus' alert rules, Grafana's dashboards)
- * read the way Prometheus and Grafana read them: every panel, every query, every metric name. Shared
- * by {@link MonitoringFilesTest} (the files alone) and {@link SessionClusterE2EIT} (the queries
- * against a real cluster's metrics and a database holding the real jobs' rows).
+ * The monitoring files of the repository (monitoring/: Prometheus' alert rules, Grafana's
+ * dashboards) read the way Prometheus and Grafana read them: every panel, every query, every metric
+ * name. Shared by {@link MonitoringFilesTest} (the files alone) and {@link SessionClusterE2EIT}
+ * (the queries against a real cluster's metrics and a database holding the real jobs' rows).
  */
 final class Monitoring {
 
@@ -76,7 +75,8 @@ final class Monitoring {
         try (Stream<Path> files = Files.list(DASHBOARDS)) {
             List<Dashboard> dashboards = new ArrayList<>();
             for (Path file : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
-                dashboards.add(new Dashboard(file.getFileName().toString(), JSON.readTree(file.toFile())));
+                dashboards.add(
+                        new Dashboard(file.getFileName().toString(), JSON.readTree(file.toFile())));
             }
             return dashboards;
         } catch (IOException e) {
@@ -84,7 +84,10 @@ final class Monitoring {
         }
     }
 
-    /** Every panel of every dashboard, including those inside collapsed rows; rows themselves left out. */
+    /**
+     * Every panel of every dashboard, including those inside collapsed rows; rows themselves left
+     * out.
+     */
     static List<Panel> panels() {
         List<Panel> panels = new ArrayList<>();
         for (Dashboard dashboard : dashboards()) {
@@ -115,8 +118,12 @@ final class Monitoring {
         for (Panel panel : panels()) {
             for (JsonNode target : panel.targets()) {
                 if (target.has("rawSql")) {
-                    queries.add(new SqlQuery(panel, target.path("refId").asText(), target.path("format").asText("time_series"),
-                            target.path("rawSql").asText()));
+                    queries.add(
+                            new SqlQuery(
+                                    panel,
+                                    target.path("refId").asText(),
+                                    target.path("format").asText("time_series"),
+                                    target.path("rawSql").asText()));
                 }
             }
         }
@@ -129,21 +136,33 @@ final class Monitoring {
         for (Panel panel : panels()) {
             for (JsonNode target : panel.targets()) {
                 if (target.has("expr")) {
-                    queries.add(new PromQuery(panel.where() + " [" + target.path("refId").asText() + "]", target.path("expr").asText()));
+                    queries.add(
+                            new PromQuery(
+                                    panel.where() + " [" + target.path("refId").asText() + "]",
+                                    target.path("expr").asText()));
                 }
             }
         }
         for (Dashboard dashboard : dashboards()) {
             for (JsonNode variable : dashboard.json().path("templating").path("list")) {
-                String query = variable.path("query").isObject() ? variable.path("query").path("query").asText()
-                        : variable.path("query").asText();
+                String query =
+                        variable.path("query").isObject()
+                                ? variable.path("query").path("query").asText()
+                                : variable.path("query").asText();
                 if (variable.path("datasource").path("type").asText().equals("prometheus")) {
-                    queries.add(new PromQuery(dashboard.title() + " / variable " + variable.path("name").asText(), query));
+                    queries.add(
+                            new PromQuery(
+                                    dashboard.title()
+                                            + " / variable "
+                                            + variable.path("name").asText(),
+                                    query));
                 }
             }
         }
         for (JsonNode rule : alertRules()) {
-            queries.add(new PromQuery("alert " + rule.path("alert").asText(), rule.path("expr").asText()));
+            queries.add(
+                    new PromQuery(
+                            "alert " + rule.path("alert").asText(), rule.path("expr").asText()));
         }
         return queries;
     }
@@ -151,23 +170,46 @@ final class Monitoring {
     static List<JsonNode> alertRules() {
         try {
             List<JsonNode> rules = new ArrayList<>();
-            new YAMLMapper().readTree(RULES.toFile()).path("groups").forEach(group -> group.path("rules").forEach(rules::add));
+            new YAMLMapper()
+                    .readTree(RULES.toFile())
+                    .path("groups")
+                    .forEach(group -> group.path("rules").forEach(rules::add));
             return rules;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private static final Pattern STRING = Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*'");
+    private static final Pattern STRING =
+            Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*'");
     private static final Pattern LABEL_MATCHERS = Pattern.compile("\\{[^}]*}");
     private static final Pattern RANGE = Pattern.compile("\\[[^]]*]");
-    private static final Pattern LABEL_LIST = Pattern.compile("\\b(?:by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)");
-    private static final Pattern LABEL_VALUES = Pattern.compile("\\blabel_values\\s*\\(\\s*([^,)]+)(?:,[^)]*)?\\)");
-    private static final Pattern IDENTIFIER = Pattern.compile("(?<![\\w.$])([A-Za-z_:][A-Za-z0-9_:]*)\\b(?!\\s*\\()");
-    private static final Set<String> KEYWORDS = Set.of("and", "or", "unless", "bool", "offset", "by", "without", "on",
-            "ignoring", "group_left", "group_right", "inf", "nan");
+    private static final Pattern LABEL_LIST =
+            Pattern.compile("\\b(?:by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)");
+    private static final Pattern LABEL_VALUES =
+            Pattern.compile("\\blabel_values\\s*\\(\\s*([^,)]+)(?:,[^)]*)?\\)");
+    private static final Pattern IDENTIFIER =
+            Pattern.compile("(?<![\\w.$])([A-Za-z_:][A-Za-z0-9_:]*)\\b(?!\\s*\\()");
+    private static final Set<String> KEYWORDS =
+            Set.of(
+                    "and",
+                    "or",
+                    "unless",
+                    "bool",
+                    "offset",
+                    "by",
+                    "without",
+                    "on",
+                    "ignoring",
+                    "group_left",
+                    "group_right",
+                    "inf",
+                    "nan");
 
-    /** The metric names a PromQL expression (or a Grafana {@code label_values(metric, label)}) reads. */
+    /**
+     * The metric names a PromQL expression (or a Grafana {@code label_values(metric, label)})
+     * reads.
+     */
     static Set<String> metricNames(String expr) {
         String stripped = LABEL_VALUES.matcher(expr).replaceAll(" $1 ");
         stripped = STRING.matcher(stripped).replaceAll(" ");
@@ -196,37 +238,65 @@ final class Monitoring {
     }
 
     private static final Pattern TIME_FILTER = Pattern.compile("\\$__timeFilter\\(([^()]+)\\)");
-    private static final Pattern TIME_GROUP_ALIAS = Pattern.compile("\\$__timeGroupAlias\\(([^,()]+),\\s*'(\\d+)([smhd])'\\)");
+    private static final Pattern TIME_GROUP_ALIAS =
+            Pattern.compile("\\$__timeGroupAlias\\(([^,()]+),\\s*'(\\d+)([smhd])'\\)");
 
     /**
-     * The SQL Grafana's PostgreSQL datasource sends for a dashboard time range [from, to]: its macros
-     * expanded as Grafana expands them. A macro or variable this does not know fails the test rather
-     * than reaching PostgreSQL as text.
+     * The SQL Grafana's PostgreSQL datasource sends for a dashboard time range [from, to]: its
+     * macros expanded as Grafana expands them. A macro or variable this does not know fails the
+     * test rather than reaching PostgreSQL as text.
      */
     static String expandMacros(String sql, Instant from, Instant to) {
         String fromLiteral = "'" + from.truncatedTo(ChronoUnit.SECONDS) + "'";
         String toLiteral = "'" + to.truncatedTo(ChronoUnit.SECONDS) + "'";
-        String expanded = TIME_FILTER.matcher(sql).replaceAll(m -> Matcher.quoteReplacement(
-                m.group(1) + " BETWEEN " + fromLiteral + " AND " + toLiteral));
-        expanded = TIME_GROUP_ALIAS.matcher(expanded).replaceAll(m -> {
-            long seconds = Long.parseLong(m.group(2)) * switch (m.group(3)) {
-                case "s" -> 1;
-                case "m" -> 60;
-                case "h" -> 3600;
-                default -> 86400;
-            };
-            return Matcher.quoteReplacement("floor(extract(epoch from " + m.group(1) + ")/" + seconds + ")*" + seconds + " AS \"time\"");
-        });
+        String expanded =
+                TIME_FILTER
+                        .matcher(sql)
+                        .replaceAll(
+                                m ->
+                                        Matcher.quoteReplacement(
+                                                m.group(1)
+                                                        + " BETWEEN "
+                                                        + fromLiteral
+                                                        + " AND "
+                                                        + toLiteral));
+        expanded =
+                TIME_GROUP_ALIAS
+                        .matcher(expanded)
+                        .replaceAll(
+                                m -> {
+                                    long seconds =
+                                            Long.parseLong(m.group(2))
+                                                    * switch (m.group(3)) {
+                                                        case "s" -> 1;
+                                                        case "m" -> 60;
+                                                        case "h" -> 3600;
+                                                        default -> 86400;
+                                                    };
+                                    return Matcher.quoteReplacement(
+                                            "floor(extract(epoch from "
+                                                    + m.group(1)
+                                                    + ")/"
+                                                    + seconds
+                                                    + ")*"
+                                                    + seconds
+                                                    + " AS \"time\"");
+                                });
         expanded = expanded.replace("$__timeFrom()", fromLiteral).replace("$__timeTo()", toLiteral);
         if (expanded.contains("$")) {
-            throw new AssertionError("a Grafana macro or variable the test does not expand: " + expanded);
+            throw new AssertionError(
+                    "a Grafana macro or variable the test does not expand: " + expanded);
         }
         return expanded;
     }
 
-    private static final Pattern RELATION = Pattern.compile("(?i)\\b(?:FROM|JOIN)\\s+([a-z_][a-z0-9_.]*)");
+    private static final Pattern RELATION =
+            Pattern.compile("(?i)\\b(?:FROM|JOIN)\\s+([a-z_][a-z0-9_.]*)");
 
-    /** The tables and views a query names after FROM or JOIN (CTE names included; the caller filters them). */
+    /**
+     * The tables and views a query names after FROM or JOIN (CTE names included; the caller filters
+     * them).
+     */
     static Set<String> relations(String sql) {
         Set<String> relations = new TreeSet<>();
         Matcher m = RELATION.matcher(sql);

@@ -1,8 +1,10 @@
 package dev.flinkpipelines.e2e;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.flinkpipelines.e2e.Monitoring.SqlQuery;
 import dev.flinkpipelines.testkit.PostgresExtension;
-
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -19,9 +21,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /**
  * Keeps the dashboards and alerts true to what really exists (issue 16): every metric name a PromQL
  * query or alert rule reads is exported by a real session cluster running the jobs, and every SQL
@@ -30,7 +29,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 final class MonitoringCheck {
 
-    /** Grafana's login role in the test: a read-only member of the schema's flink_pipelines_reader (V9). */
+    /**
+     * Grafana's login role in the test: a read-only member of the schema's flink_pipelines_reader
+     * (V9).
+     */
     static final String READER = "grafana_e2e";
 
     private MonitoringCheck() {}
@@ -46,22 +48,36 @@ final class MonitoringCheck {
                 }
             }
         }
-        assertEquals(Map.of(), missing, "metrics the dashboards and alert rules read that the cluster does not export"
-                + " (name -> where it is read); the cluster exports " + exported.size() + " names");
-        System.out.println("monitoring: every metric of " + queries.size()
-                + " PromQL queries and alert rules is among the " + exported.size() + " names the cluster exports");
+        assertEquals(
+                Map.of(),
+                missing,
+                "metrics the dashboards and alert rules read that the cluster does not export"
+                        + " (name -> where it is read); the cluster exports "
+                        + exported.size()
+                        + " names");
+        System.out.println(
+                "monitoring: every metric of "
+                        + queries.size()
+                        + " PromQL queries and alert rules is among the "
+                        + exported.size()
+                        + " names the cluster exports");
     }
 
     /**
      * Runs every panel's SQL for two dashboard time ranges: one around the jobs' event times (the
      * windowed tables) and one around the test's wall-clock time (dead letters, stamped when seen).
      */
-    static void assertEveryPanelQueryAnswers(PostgresExtension pg, Instant eventTimeFrom, Instant eventTimeTo,
-            Instant wallClockFrom) throws SQLException {
-        // the video-views payouts join payout_rates, which people maintain: rates for the test's videos
-        pg.execute("INSERT INTO payout_rates (video_id, rate_per_view) SELECT DISTINCT video_id, 0.002 FROM video_views_1h"
-                + " ON CONFLICT (video_id) DO NOTHING");
-        pg.execute("DROP ROLE IF EXISTS " + READER, "CREATE ROLE " + READER + " LOGIN",
+    static void assertEveryPanelQueryAnswers(
+            PostgresExtension pg, Instant eventTimeFrom, Instant eventTimeTo, Instant wallClockFrom)
+            throws SQLException {
+        // the video-views payouts join payout_rates, which people maintain: rates for the test's
+        // videos
+        pg.execute(
+                "INSERT INTO payout_rates (video_id, rate_per_view) SELECT DISTINCT video_id, 0.002 FROM video_views_1h"
+                        + " ON CONFLICT (video_id) DO NOTHING");
+        pg.execute(
+                "DROP ROLE IF EXISTS " + READER,
+                "CREATE ROLE " + READER + " LOGIN",
                 "GRANT flink_pipelines_reader TO " + READER,
                 "ALTER ROLE " + READER + " SET default_transaction_read_only = on");
 
@@ -70,8 +86,10 @@ final class MonitoringCheck {
         try (Connection reader = DriverManager.getConnection(pg.jdbcUrl(), READER, "");
                 Statement statement = reader.createStatement()) {
             assertReadOnly(statement);
-            List<Instant[]> ranges = List.of(new Instant[] {eventTimeFrom, eventTimeTo},
-                    new Instant[] {wallClockFrom, Instant.now().plusSeconds(60)});
+            List<Instant[]> ranges =
+                    List.of(
+                            new Instant[] {eventTimeFrom, eventTimeTo},
+                            new Instant[] {wallClockFrom, Instant.now().plusSeconds(60)});
             for (SqlQuery query : Monitoring.sqlQueries()) {
                 int rows = 0;
                 for (Instant[] range : ranges) {
@@ -85,25 +103,45 @@ final class MonitoringCheck {
                             rows++;
                         }
                     } catch (SQLException e) {
-                        failures.add(query.where() + ": " + e.getMessage().lines().findFirst().orElse("") + "\n    " + sql);
+                        failures.add(
+                                query.where()
+                                        + ": "
+                                        + e.getMessage().lines().findFirst().orElse("")
+                                        + "\n    "
+                                        + sql);
                     }
                 }
                 rowsByPanel.put(query.where(), rows);
                 if (rows == 0) {
-                    Set<String> filled = filledRelations(statement, Monitoring.relations(query.sql()));
+                    Set<String> filled =
+                            filledRelations(statement, Monitoring.relations(query.sql()));
                     if (!filled.isEmpty()) {
-                        failures.add(query.where() + ": no rows in either range although " + filled
-                                + " hold rows: its filter or join is wrong");
+                        failures.add(
+                                query.where()
+                                        + ": no rows in either range although "
+                                        + filled
+                                        + " hold rows: its filter or join is wrong");
                     }
                 }
             }
         }
-        assertEquals(Set.of(), failures, "panel queries that Grafana would fail on or show empty; rows per panel: " + rowsByPanel);
-        // an empty database would let every query pass with no rows: most panels must show the jobs' rows
-        assertTrue(rowsByPanel.values().stream().filter(n -> n > 0).count() >= rowsByPanel.size() / 2,
+        assertEquals(
+                Set.of(),
+                failures,
+                "panel queries that Grafana would fail on or show empty; rows per panel: "
+                        + rowsByPanel);
+        // an empty database would let every query pass with no rows: most panels must show the
+        // jobs' rows
+        assertTrue(
+                rowsByPanel.values().stream().filter(n -> n > 0).count() >= rowsByPanel.size() / 2,
                 "most panels show the real jobs' rows: " + rowsByPanel);
-        System.out.println("monitoring: " + rowsByPanel.size() + " panel queries answered as " + READER + "; rows per panel "
-                + rowsByPanel);
+        System.out.println(
+                "monitoring: "
+                        + rowsByPanel.size()
+                        + " panel queries answered as "
+                        + READER
+                        + "; rows per panel "
+                        + rowsByPanel);
     }
 
     /** The reader cannot write, not even into a table it may read. */
@@ -113,7 +151,9 @@ final class MonitoringCheck {
             throw new AssertionError(READER + " could delete from payout_rates");
         } catch (SQLException refused) {
             // 25006: read-only transaction (the role's default); 42501: no privilege
-            assertTrue(Set.of("25006", "42501").contains(refused.getSQLState()), refused.getSQLState() + " " + refused.getMessage());
+            assertTrue(
+                    Set.of("25006", "42501").contains(refused.getSQLState()),
+                    refused.getSQLState() + " " + refused.getMessage());
         }
     }
 
@@ -124,7 +164,10 @@ final class MonitoringCheck {
         for (int i = 1; i <= meta.getColumnCount(); i++) {
             String name = meta.getColumnLabel(i);
             columns.add(name);
-            if (query.format().equals("time_series") && !name.equals("time") && !name.equals("metric") && !numeric(meta.getColumnType(i))) {
+            if (query.format().equals("time_series")
+                    && !name.equals("time")
+                    && !name.equals("metric")
+                    && !numeric(meta.getColumnType(i))) {
                 notNumeric.add(name + " (" + meta.getColumnTypeName(i) + ")");
             }
         }
@@ -140,28 +183,43 @@ final class MonitoringCheck {
         if (!named.isEmpty()) {
             problems.add("the panel's overrides name columns the query does not return: " + named);
         }
-        return problems.isEmpty() ? null : String.join("; ", problems) + " (columns " + columns + ")";
+        return problems.isEmpty()
+                ? null
+                : String.join("; ", problems) + " (columns " + columns + ")";
     }
 
     private static boolean numeric(int sqlType) {
         return switch (sqlType) {
-            case Types.SMALLINT, Types.INTEGER, Types.BIGINT, Types.NUMERIC, Types.DECIMAL, Types.REAL, Types.FLOAT,
-                    Types.DOUBLE -> true;
+            case Types.SMALLINT,
+                    Types.INTEGER,
+                    Types.BIGINT,
+                    Types.NUMERIC,
+                    Types.DECIMAL,
+                    Types.REAL,
+                    Types.FLOAT,
+                    Types.DOUBLE ->
+                    true;
             default -> false;
         };
     }
 
-    /** Of {@code names}, the tables and views that exist and hold at least one row (CTE names do not exist). */
-    private static Set<String> filledRelations(Statement statement, Set<String> names) throws SQLException {
+    /**
+     * Of {@code names}, the tables and views that exist and hold at least one row (CTE names do not
+     * exist).
+     */
+    private static Set<String> filledRelations(Statement statement, Set<String> names)
+            throws SQLException {
         Set<String> filled = new TreeSet<>();
         for (String name : names) {
             boolean exists;
-            try (ResultSet rs = statement.executeQuery("SELECT to_regclass('" + name + "') IS NOT NULL")) {
+            try (ResultSet rs =
+                    statement.executeQuery("SELECT to_regclass('" + name + "') IS NOT NULL")) {
                 rs.next();
                 exists = rs.getBoolean(1);
             }
             if (exists) {
-                try (ResultSet rs = statement.executeQuery("SELECT EXISTS (SELECT 1 FROM " + name + ")")) {
+                try (ResultSet rs =
+                        statement.executeQuery("SELECT EXISTS (SELECT 1 FROM " + name + ")")) {
                     rs.next();
                     if (rs.getBoolean(1)) {
                         filled.add(name);

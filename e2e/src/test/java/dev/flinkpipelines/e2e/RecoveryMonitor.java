@@ -1,11 +1,6 @@
 package dev.flinkpipelines.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
-
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -18,6 +13,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * Samples, once a second, what an operator would look at while a fault plays out: each job's state
@@ -28,36 +27,52 @@ import java.util.function.Supplier;
  */
 final class RecoveryMonitor implements AutoCloseable {
 
-    /** What one job looked like at one moment; -1 where it could not be read (a service was down). */
-    record JobSample(String jobId, String state, boolean allTasksRunning, long committedOffsets, long rows) {}
+    /**
+     * What one job looked like at one moment; -1 where it could not be read (a service was down).
+     */
+    record JobSample(
+            String jobId,
+            String state,
+            boolean allTasksRunning,
+            long committedOffsets,
+            long rows) {}
 
     record Sample(long at, Map<String, JobSample> jobs) {}
 
     /** Per job: the query whose value grows as its results become visible. */
-    static final Map<String, String> ROW_PROBES = Map.of(
-            "user-events", "SELECT count(*) FROM user_events",
-            "orders", "SELECT count(*) FROM events_clean",
-            // windows fire once a minute per currency: this grows only then
-            "kpi", "SELECT (SELECT coalesce(sum(orders_created + payments_initiated + payment_success + payment_failed"
-                    + " + orders_cancelled), 0) FROM kpi_1m) + (SELECT count(*) FROM late_events)",
-            "drink-shop", "SELECT count(*) FROM order_items_enriched",
-            "video-views", "SELECT count(*) FROM view_ledger");
+    static final Map<String, String> ROW_PROBES =
+            Map.of(
+                    "user-events", "SELECT count(*) FROM user_events",
+                    "orders", "SELECT count(*) FROM events_clean",
+                    // windows fire once a minute per currency: this grows only then
+                    "kpi",
+                            "SELECT (SELECT coalesce(sum(orders_created + payments_initiated + payment_success + payment_failed"
+                                    + " + orders_cancelled), 0) FROM kpi_1m) + (SELECT count(*) FROM late_events)",
+                    "drink-shop", "SELECT count(*) FROM order_items_enriched",
+                    "video-views", "SELECT count(*) FROM view_ledger");
 
     private final StandaloneSessionCluster cluster;
     private final Supplier<Admin> kafka;
     private final RestartablePostgres postgres;
+
     /** Job name -> its current Flink job id, kept up to date by the runner. */
     private final Map<String, String> jobIds;
+
     /** Job name -> its consumer group. */
     private final Map<String, String> groups;
+
     private final List<Sample> samples = new CopyOnWriteArrayList<>();
     private final Thread thread;
     private volatile boolean running = true;
     private Admin admin;
     private Connection connection;
 
-    RecoveryMonitor(StandaloneSessionCluster cluster, Supplier<Admin> kafka, RestartablePostgres postgres,
-                    Map<String, String> jobIds, Map<String, String> groups) {
+    RecoveryMonitor(
+            StandaloneSessionCluster cluster,
+            Supplier<Admin> kafka,
+            RestartablePostgres postgres,
+            Map<String, String> jobIds,
+            Map<String, String> groups) {
         this.cluster = cluster;
         this.kafka = kafka;
         this.postgres = postgres;
@@ -106,10 +121,19 @@ final class RecoveryMonitor implements AutoCloseable {
         for (Map.Entry<String, String> job : jobIds.entrySet()) {
             JsonNode o = overview.get(job.getValue());
             String state = o == null ? "UNKNOWN" : o.path("state").asText();
-            boolean allRunning = o != null && state.equals("RUNNING")
-                    && o.path("tasks").path("running").asInt() == o.path("tasks").path("total").asInt();
-            jobs.put(job.getKey(), new JobSample(job.getValue(), state, allRunning,
-                    offsets.getOrDefault(job.getKey(), -1L), rows.getOrDefault(job.getKey(), -1L)));
+            boolean allRunning =
+                    o != null
+                            && state.equals("RUNNING")
+                            && o.path("tasks").path("running").asInt()
+                                    == o.path("tasks").path("total").asInt();
+            jobs.put(
+                    job.getKey(),
+                    new JobSample(
+                            job.getValue(),
+                            state,
+                            allRunning,
+                            offsets.getOrDefault(job.getKey(), -1L),
+                            rows.getOrDefault(job.getKey(), -1L)));
         }
         return new Sample(at, jobs);
     }
@@ -124,15 +148,16 @@ final class RecoveryMonitor implements AutoCloseable {
             groups.values().forEach(g -> specs.put(g, new ListConsumerGroupOffsetsSpec()));
             Map<String, Map<TopicPartition, OffsetAndMetadata>> all =
                     admin.listConsumerGroupOffsets(specs).all().get(3, TimeUnit.SECONDS);
-            groups.forEach((job, group) -> {
-                long sum = 0;
-                for (OffsetAndMetadata o : all.getOrDefault(group, Map.of()).values()) {
-                    if (o != null) {
-                        sum += o.offset();
-                    }
-                }
-                sums.put(job, sum);
-            });
+            groups.forEach(
+                    (job, group) -> {
+                        long sum = 0;
+                        for (OffsetAndMetadata o : all.getOrDefault(group, Map.of()).values()) {
+                            if (o != null) {
+                                sum += o.offset();
+                            }
+                        }
+                        sums.put(job, sum);
+                    });
         } catch (Exception e) {
             // the broker is down or slow: no offsets in this sample
         }
@@ -172,14 +197,22 @@ final class RecoveryMonitor implements AutoCloseable {
         connection = null;
     }
 
-    /** How one job came back after a fault: milliseconds after the fault began, or -1 when it did not happen. */
-    record Recovery(String job, boolean interrupted, long runningAgainMillis, long inputCommittedAgainMillis, long rowsVisibleAgainMillis)
+    /**
+     * How one job came back after a fault: milliseconds after the fault began, or -1 when it did
+     * not happen.
+     */
+    record Recovery(
+            String job,
+            boolean interrupted,
+            long runningAgainMillis,
+            long inputCommittedAgainMillis,
+            long rowsVisibleAgainMillis)
             implements java.io.Serializable {}
 
     /**
      * For each job, between {@code from} (the fault began) and {@code until}: whether it stopped
-     * running all its tasks (or was replaced by a new job id), when it ran all tasks again, and when
-     * its committed input offsets and its visible rows first grew after that.
+     * running all its tasks (or was replaced by a new job id), when it ran all tasks again, and
+     * when its committed input offsets and its visible rows first grew after that.
      */
     List<Recovery> recovery(long from, long until) {
         List<Sample> window = new ArrayList<>();
@@ -193,7 +226,10 @@ final class RecoveryMonitor implements AutoCloseable {
         }
         List<Recovery> result = new ArrayList<>();
         for (String job : jobIds.keySet()) {
-            String idBefore = before == null || before.jobs().get(job) == null ? null : before.jobs().get(job).jobId();
+            String idBefore =
+                    before == null || before.jobs().get(job) == null
+                            ? null
+                            : before.jobs().get(job).jobId();
             int interruptedAt = -1;
             for (int i = 0; i < window.size(); i++) {
                 JobSample j = window.get(i).jobs().get(job);
@@ -221,7 +257,8 @@ final class RecoveryMonitor implements AutoCloseable {
             if (reference >= 0 && !window.isEmpty()) {
                 long offsets = -1;
                 long rows = -1;
-                // the values when it was running again (or when the fault began): growth after that is recovery
+                // the values when it was running again (or when the fault began): growth after that
+                // is recovery
                 for (int i = reference; i < window.size(); i++) {
                     JobSample j = window.get(i).jobs().get(job);
                     if (j == null) {
@@ -239,8 +276,15 @@ final class RecoveryMonitor implements AutoCloseable {
                     }
                 }
             }
-            result.add(new Recovery(job, interruptedAt >= 0, runningAt < 0 ? (interruptedAt < 0 ? 0 : -1) : window.get(runningAt).at() - from,
-                    offsetsAgain, rowsAgain));
+            result.add(
+                    new Recovery(
+                            job,
+                            interruptedAt >= 0,
+                            runningAt < 0
+                                    ? (interruptedAt < 0 ? 0 : -1)
+                                    : window.get(runningAt).at() - from,
+                            offsetsAgain,
+                            rowsAgain));
         }
         return result;
     }

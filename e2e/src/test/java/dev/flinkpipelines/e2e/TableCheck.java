@@ -19,21 +19,27 @@ import java.util.TreeMap;
 import java.util.function.BiPredicate;
 
 /**
- * One table (or topic) compared row by row: the expected rows by key, computed by {@link Expectation}
- * from the input topics, and the actual rows, read with a query whose first column is the key and
- * whose other columns are the compared ones. Both sides are rendered the same way ({@link #cell}):
- * timestamps as ISO instants in UTC, numbers without trailing zeros, bytes in hex, NULL as
- * {@code null}, columns joined with {@code |}.
+ * One table (or topic) compared row by row: the expected rows by key, computed by {@link
+ * Expectation} from the input topics, and the actual rows, read with a query whose first column is
+ * the key and whose other columns are the compared ones. Both sides are rendered the same way
+ * ({@link #cell}): timestamps as ISO instants in UTC, numbers without trailing zeros, bytes in hex,
+ * NULL as {@code null}, columns joined with {@code |}.
  */
 final class TableCheck {
 
     final String name;
+
     /** The compared columns, for the report and the diff. */
     final String columns;
+
     final Map<String, String> expected;
     private final String sql;
-    /** Whether an actual row matches the expected one; equality unless a check needs more latitude. */
+
+    /**
+     * Whether an actual row matches the expected one; equality unless a check needs more latitude.
+     */
     private final BiPredicate<String, String> matches;
+
     /** Filled by {@link #readActual} or {@link #setActual}: key -> every row with that key. */
     private Map<String, List<String>> actual;
 
@@ -41,7 +47,12 @@ final class TableCheck {
         this(name, columns, expected, sql, String::equals);
     }
 
-    TableCheck(String name, String columns, Map<String, String> expected, String sql, BiPredicate<String, String> matches) {
+    TableCheck(
+            String name,
+            String columns,
+            Map<String, String> expected,
+            String sql,
+            BiPredicate<String, String> matches) {
         this.name = name;
         this.columns = columns;
         this.expected = expected;
@@ -55,7 +66,8 @@ final class TableCheck {
 
     void readActual(Connection c) throws SQLException {
         Map<String, List<String>> rows = new TreeMap<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             ResultSetMetaData meta = rs.getMetaData();
             while (rs.next()) {
                 StringJoiner row = new StringJoiner("|");
@@ -72,7 +84,10 @@ final class TableCheck {
         return actual;
     }
 
-    /** For checks whose actual side is not a table (the events_clean topic), and for a snapshot's rows. */
+    /**
+     * For checks whose actual side is not a table (the events_clean topic), and for a snapshot's
+     * rows.
+     */
     void setActual(Map<String, List<String>> rows) {
         actual = rows;
     }
@@ -116,7 +131,10 @@ final class TableCheck {
     static String row(Object... cells) {
         StringJoiner row = new StringJoiner("|");
         for (Object cell : cells) {
-            row.add(cell == null ? "null" : cell instanceof BigDecimal d ? dec(d) : cell.toString());
+            row.add(
+                    cell == null
+                            ? "null"
+                            : cell instanceof BigDecimal d ? dec(d) : cell.toString());
         }
         return row.toString();
     }
@@ -124,18 +142,46 @@ final class TableCheck {
     // ---- the comparison ----
 
     /** How the actual rows differ from the expected ones. */
-    record Diff(String table, String columns, int expectedRows, int actualRows, List<String> missing, List<String> unexpected,
-                List<String> doubled, List<String> different) implements java.io.Serializable {
+    record Diff(
+            String table,
+            String columns,
+            int expectedRows,
+            int actualRows,
+            List<String> missing,
+            List<String> unexpected,
+            List<String> doubled,
+            List<String> different)
+            implements java.io.Serializable {
 
         boolean exact() {
-            return missing.isEmpty() && unexpected.isEmpty() && doubled.isEmpty() && different.isEmpty();
+            return missing.isEmpty()
+                    && unexpected.isEmpty()
+                    && doubled.isEmpty()
+                    && different.isEmpty();
         }
 
-        /** Every difference, one line each (at most {@code limit} per kind), for the failure message. */
+        /**
+         * Every difference, one line each (at most {@code limit} per kind), for the failure
+         * message.
+         */
         String describe(int limit) {
-            StringBuilder out = new StringBuilder(table + ": expected " + expectedRows + " rows, found " + actualRows
-                    + " (missing " + missing.size() + ", unexpected " + unexpected.size() + ", doubled " + doubled.size()
-                    + ", different " + different.size() + "); columns " + columns);
+            StringBuilder out =
+                    new StringBuilder(
+                            table
+                                    + ": expected "
+                                    + expectedRows
+                                    + " rows, found "
+                                    + actualRows
+                                    + " (missing "
+                                    + missing.size()
+                                    + ", unexpected "
+                                    + unexpected.size()
+                                    + ", doubled "
+                                    + doubled.size()
+                                    + ", different "
+                                    + different.size()
+                                    + "); columns "
+                                    + columns);
             append(out, "missing", missing, limit);
             append(out, "unexpected", unexpected, limit);
             append(out, "doubled", doubled, limit);
@@ -148,7 +194,10 @@ final class TableCheck {
                 out.append("\n    ").append(what).append(' ').append(lines.get(i));
             }
             if (lines.size() > limit) {
-                out.append("\n    ... and ").append(lines.size() - limit).append(" more ").append(what);
+                out.append("\n    ... and ")
+                        .append(lines.size() - limit)
+                        .append(" more ")
+                        .append(what);
             }
         }
     }
@@ -171,9 +220,23 @@ final class TableCheck {
             if (rows == null) {
                 missing.add("key " + e.getKey() + ": expected " + e.getValue());
             } else if (rows.size() > 1) {
-                doubled.add("key " + e.getKey() + ": " + rows.size() + " rows " + rows + ", expected " + e.getValue());
+                doubled.add(
+                        "key "
+                                + e.getKey()
+                                + ": "
+                                + rows.size()
+                                + " rows "
+                                + rows
+                                + ", expected "
+                                + e.getValue());
             } else if (!matches.test(e.getValue(), rows.get(0))) {
-                different.add("key " + e.getKey() + ": expected " + e.getValue() + ", actual " + rows.get(0));
+                different.add(
+                        "key "
+                                + e.getKey()
+                                + ": expected "
+                                + e.getValue()
+                                + ", actual "
+                                + rows.get(0));
             }
         }
         for (Map.Entry<String, List<String>> a : actual.entrySet()) {
@@ -181,7 +244,15 @@ final class TableCheck {
                 unexpected.add("key " + a.getKey() + ": actual " + a.getValue());
             }
         }
-        return new Diff(name, columns, expected.size(), actualRows, missing, unexpected, doubled, different);
+        return new Diff(
+                name,
+                columns,
+                expected.size(),
+                actualRows,
+                missing,
+                unexpected,
+                doubled,
+                different);
     }
 
     /** Rows per key of a list of keyed rows (for checks built from something else than SQL). */

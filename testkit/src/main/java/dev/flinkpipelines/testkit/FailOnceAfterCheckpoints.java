@@ -1,20 +1,20 @@
 package dev.flinkpipelines.testkit;
 
-import org.apache.flink.api.common.functions.RichMapFunction;
-import org.apache.flink.api.common.state.CheckpointListener;
-
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.api.common.state.CheckpointListener;
 
 /**
  * A failure injected mid-stream, for failure tests on a MiniCluster: slows the stream (so
- * checkpoints happen while data flows) and throws once, after a subtask has seen
- * {@code afterElements} records and two checkpoints have completed. Its flags are static (the
- * MiniCluster shares the JVM) and named, so tests do not see each other's failures.
+ * checkpoints happen while data flows) and throws once, after a subtask has seen {@code
+ * afterElements} records and two checkpoints have completed. Its flags are static (the MiniCluster
+ * shares the JVM) and named, so tests do not see each other's failures.
  */
-public final class FailOnceAfterCheckpoints<T> extends RichMapFunction<T, T> implements CheckpointListener {
+public final class FailOnceAfterCheckpoints<T> extends RichMapFunction<T, T>
+        implements CheckpointListener {
 
     private static final long serialVersionUID = 1L;
     private static final Map<String, AtomicBoolean> FAILED = new ConcurrentHashMap<>();
@@ -41,8 +41,11 @@ public final class FailOnceAfterCheckpoints<T> extends RichMapFunction<T, T> imp
     @Override
     public T map(T value) throws Exception {
         Thread.sleep(sleepMillisPerElement);
-        if (++seen >= afterElements && CHECKPOINTS.get(name).get() >= 2 && FAILED.get(name).compareAndSet(false, true)) {
-            throw new IllegalStateException("injected failure mid-stream (" + name + ") at " + value);
+        if (++seen >= afterElements
+                && CHECKPOINTS.get(name).get() >= 2
+                && FAILED.get(name).compareAndSet(false, true)) {
+            throw new IllegalStateException(
+                    "injected failure mid-stream (" + name + ") at " + value);
         }
         return value;
     }

@@ -1,13 +1,14 @@
 package dev.flinkpipelines.testkit;
 
+import java.time.Duration;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
-import java.time.Duration;
-
-/** A Flink MiniCluster for a test class: real JobManager, TaskManagers, checkpoints and restarts. */
+/**
+ * A Flink MiniCluster for a test class: real JobManager, TaskManagers, checkpoints and restarts.
+ */
 public final class FlinkTestCluster {
 
     private FlinkTestCluster() {}
@@ -25,12 +26,14 @@ public final class FlinkTestCluster {
         Configuration config = new Configuration();
         config.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 5);
-        config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
+        config.set(
+                RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
         config.addAll(extra);
-        return new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-                .setConfiguration(config)
-                .setNumberTaskManagers(1)
-                .setNumberSlotsPerTaskManager(slots)
-                .build());
+        return new MiniClusterExtension(
+                new MiniClusterResourceConfiguration.Builder()
+                        .setConfiguration(config)
+                        .setNumberTaskManagers(1)
+                        .setNumberSlotsPerTaskManager(slots)
+                        .build());
     }
 }

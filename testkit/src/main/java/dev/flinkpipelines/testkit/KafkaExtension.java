@@ -1,17 +1,16 @@
 package dev.flinkpipelines.testkit;
 
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
-
-import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.Properties;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
 
 /**
  * A real Kafka broker (KRaft, combined broker + controller, from Kafka's own test kit) shared by
@@ -25,18 +24,21 @@ public final class KafkaExtension implements BeforeAllCallback {
     private static synchronized KafkaClusterTestKit cluster() {
         if (cluster == null) {
             try {
-                KafkaClusterTestKit kit = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
-                                .setCombined(true)
-                                .setNumBrokerNodes(1)
-                                .setNumControllerNodes(1)
-                                .build())
-                        .setConfigProp("offsets.topic.replication.factor", "1")
-                        .setConfigProp("transaction.state.log.replication.factor", "1")
-                        .setConfigProp("transaction.state.log.min.isr", "1")
-                        .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                        // the broker's ceiling for transactional producers (exactly-once sinks)
-                        .setConfigProp("transaction.max.timeout.ms", "900000")
-                        .build();
+                KafkaClusterTestKit kit =
+                        new KafkaClusterTestKit.Builder(
+                                        new TestKitNodes.Builder()
+                                                .setCombined(true)
+                                                .setNumBrokerNodes(1)
+                                                .setNumControllerNodes(1)
+                                                .build())
+                                .setConfigProp("offsets.topic.replication.factor", "1")
+                                .setConfigProp("transaction.state.log.replication.factor", "1")
+                                .setConfigProp("transaction.state.log.min.isr", "1")
+                                .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                                // the broker's ceiling for transactional producers (exactly-once
+                                // sinks)
+                                .setConfigProp("transaction.max.timeout.ms", "900000")
+                                .build();
                 kit.format();
                 kit.startup();
                 kit.waitForReadyBrokers();
@@ -50,11 +52,15 @@ public final class KafkaExtension implements BeforeAllCallback {
         return cluster;
     }
 
-    /** Starts the JVM's broker once; JUnit closes it after the JVM's last test (see {@link TestBrokerClients}). */
+    /**
+     * Starts the JVM's broker once; JUnit closes it after the JVM's last test (see {@link
+     * TestBrokerClients}).
+     */
     @Override
     public void beforeAll(ExtensionContext context) {
         cluster();
-        TestBrokerClients.closeAfterLastTest(context, KafkaExtension.class, KafkaExtension::closeCluster);
+        TestBrokerClients.closeAfterLastTest(
+                context, KafkaExtension.class, KafkaExtension::closeCluster);
     }
 
     private static synchronized void closeCluster() {
@@ -77,7 +83,12 @@ public final class KafkaExtension implements BeforeAllCallback {
 
     /** Produces UTF-8 lines to one partition, in order; waits until all are acknowledged. */
     public void produceLines(String topic, int partition, List<String> lines) {
-        produce(topic, partition, lines.stream().map(l -> l.getBytes(StandardCharsets.UTF_8)).collect(Collectors.toList()));
+        produce(
+                topic,
+                partition,
+                lines.stream()
+                        .map(l -> l.getBytes(StandardCharsets.UTF_8))
+                        .collect(Collectors.toList()));
     }
 
     /** Produces raw values (any bytes, null for a tombstone) to one partition, in order. */

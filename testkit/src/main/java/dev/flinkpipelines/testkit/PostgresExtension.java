@@ -2,10 +2,6 @@ package dev.flinkpipelines.testkit;
 
 import dev.flinkpipelines.sql.SchemaMigrator;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -22,11 +18,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A real PostgreSQL for a test class: one server per test JVM (real binaries, started once,
- * {@code max_prepared_transactions} enabled), and a fresh database per test class with the
- * project's schema applied. Register as {@code @RegisterExtension static PostgresExtension pg = new PostgresExtension();}
+ * A real PostgreSQL for a test class: one server per test JVM (real binaries, started once, {@code
+ * max_prepared_transactions} enabled), and a fresh database per test class with the project's
+ * schema applied. Register as {@code @RegisterExtension static PostgresExtension pg = new
+ * PostgresExtension();}
  */
 public final class PostgresExtension implements BeforeAllCallback, AfterAllCallback {
 
@@ -46,7 +46,9 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
 
     private static synchronized EmbeddedPostgres server() {
         if (server == null) {
-            server = startServer(Map.of("max_prepared_transactions", "100", "max_connections", "300"));
+            server =
+                    startServer(
+                            Map.of("max_prepared_transactions", "100", "max_connections", "300"));
             EmbeddedPostgres started = server;
             Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(started)));
         }
@@ -92,8 +94,11 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
         // the exactly-once sink promises that nothing stays prepared or staged once its jobs have
         // finished: every test class is held to it
         List<String> leftovers = preparedTransactions();
-        List<String> staged = applySchema ? rows("SELECT DISTINCT sink_id || ' xid ' || xid FROM flink_sink_staged_rows")
-                : List.of();
+        List<String> staged =
+                applySchema
+                        ? rows(
+                                "SELECT DISTINCT sink_id || ' xid ' || xid FROM flink_sink_staged_rows")
+                        : List.of();
         try (Connection c = DriverManager.getConnection(urlOf("postgres"), user(), password());
                 Statement s = c.createStatement()) {
             // prepared transactions pin the database: roll them back before dropping it
@@ -101,8 +106,13 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
             s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
         }
         if (!leftovers.isEmpty() || !staged.isEmpty()) {
-            throw new AssertionError(context.getDisplayName() + " left transactions prepared " + leftovers
-                    + " or rows staged " + staged + " in PostgreSQL");
+            throw new AssertionError(
+                    context.getDisplayName()
+                            + " left transactions prepared "
+                            + leftovers
+                            + " or rows staged "
+                            + staged
+                            + " in PostgreSQL");
         }
     }
 
@@ -131,7 +141,8 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
     }
 
     public void execute(String... sql) throws SQLException {
-        try (Connection c = connection(); Statement s = c.createStatement()) {
+        try (Connection c = connection();
+                Statement s = c.createStatement()) {
             for (String statement : sql) {
                 s.execute(statement);
             }
@@ -147,14 +158,15 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
      * else read and write on every table and sequence.
      *
      * <p>The embedded server is initialised with {@code trust} for every connection: any password,
-     * or none, is accepted, so a test of how a password reaches the database would pass whatever the
-     * job sent. This puts a {@code scram-sha-256} line for {@code role} (and only it) at the top of
-     * {@code pg_hba.conf} — the first matching line wins — and reloads the server. Returns once a
-     * wrong password is refused, which is also the proof that the rule is in force.
+     * or none, is accepted, so a test of how a password reaches the database would pass whatever
+     * the job sent. This puts a {@code scram-sha-256} line for {@code role} (and only it) at the
+     * top of {@code pg_hba.conf} — the first matching line wins — and reloads the server. Returns
+     * once a wrong password is refused, which is also the proof that the rule is in force.
      */
     public void createPasswordRole(String role, String password) throws SQLException {
         if (!role.matches("[a-z_][a-z0-9_]*")) {
-            throw new IllegalArgumentException("role must be a plain lower-case identifier: " + role);
+            throw new IllegalArgumentException(
+                    "role must be a plain lower-case identifier: " + role);
         }
         try (Connection c = DriverManager.getConnection(urlOf("postgres"), user(), password());
                 Statement s = c.createStatement()) {
@@ -171,15 +183,23 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
                 throw new UncheckedIOException("could not edit " + hba, e);
             }
             s.execute("SET password_encryption = 'scram-sha-256'");
-            s.execute("CREATE ROLE " + role + " LOGIN PASSWORD '" + password.replace("'", "''") + "'");
+            s.execute(
+                    "CREATE ROLE "
+                            + role
+                            + " LOGIN PASSWORD '"
+                            + password.replace("'", "''")
+                            + "'");
             s.execute("SELECT pg_reload_conf()");
         }
         if (rows("SELECT 1 FROM pg_roles WHERE rolname = '" + WRITER_ROLE + "'").isEmpty()) {
             // a schema without the writer role: what a job's statements need, on every table
-            execute("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO " + role,
+            execute(
+                    "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "
+                            + role,
                     "GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO " + role);
         } else {
-            // the schema's own least-privilege role, as a deployment's login user gets it: a job that
+            // the schema's own least-privilege role, as a deployment's login user gets it: a job
+            // that
             // needs more than the migration grants fails here, as it would in production
             execute("GRANT " + WRITER_ROLE + " TO " + role);
         }
@@ -189,10 +209,11 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
             try {
                 DriverManager.getConnection(jdbcUrl(), role, "wrong-" + password).close();
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("PostgreSQL still lets " + role + " in with a wrong password");
+                    throw new IllegalStateException(
+                            "PostgreSQL still lets " + role + " in with a wrong password");
                 }
             } catch (SQLException refused) {
-                if ("28P01".equals(refused.getSQLState())) {   // invalid_password
+                if ("28P01".equals(refused.getSQLState())) { // invalid_password
                     return;
                 }
                 throw refused;
@@ -209,7 +230,9 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
     /** Rows of a query, each rendered as its columns joined with '|' (NULL as "null"). */
     public List<String> rows(String sql) throws SQLException {
         List<String> rows = new ArrayList<>();
-        try (Connection c = connection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = connection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             ResultSetMetaData meta = rs.getMetaData();
             while (rs.next()) {
                 StringJoiner row = new StringJoiner("|");
@@ -227,8 +250,8 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
     }
 
     /**
-     * Rolls back every transaction still prepared in this test's database. For test set-up only:
-     * a failed test can leave some that hold locks the next test's set-up would wait on forever.
+     * Rolls back every transaction still prepared in this test's database. For test set-up only: a
+     * failed test can leave some that hold locks the next test's set-up would wait on forever.
      */
     public void rollBackPreparedTransactions() throws SQLException {
         for (String gid : preparedTransactions()) {
@@ -238,6 +261,7 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
 
     /** Global ids of transactions still prepared in this test's database. */
     public List<String> preparedTransactions() throws SQLException {
-        return rows("SELECT gid FROM pg_prepared_xacts WHERE database = current_database() ORDER BY gid");
+        return rows(
+                "SELECT gid FROM pg_prepared_xacts WHERE database = current_database() ORDER BY gid");
     }
 }

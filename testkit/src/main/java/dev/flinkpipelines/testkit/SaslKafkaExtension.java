@@ -1,19 +1,5 @@
 package dev.flinkpipelines.testkit;
 
-import org.apache.kafka.clients.CommonClientConfigs;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ScramCredentialInfo;
-import org.apache.kafka.clients.admin.ScramMechanism;
-import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.config.SaslConfigs;
-import org.apache.kafka.common.config.provider.FileConfigProvider;
-import org.apache.kafka.common.security.auth.SecurityProtocol;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -32,22 +18,37 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.config.provider.FileConfigProvider;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A real Kafka broker that requires authentication: KRaft, combined broker + controller from Kafka's
- * own test kit (like {@link KafkaExtension}, which stays unauthenticated), whose only client listener
- * speaks {@code SASL_PLAINTEXT} and accepts {@code PLAIN}, {@code SCRAM-SHA-256} and
- * {@code SCRAM-SHA-512}. A client without credentials, or with a wrong password, is refused by the
- * broker itself — what a managed Kafka (MSK, Confluent Cloud, Aiven, Strimzi with auth) does.
+ * A real Kafka broker that requires authentication: KRaft, combined broker + controller from
+ * Kafka's own test kit (like {@link KafkaExtension}, which stays unauthenticated), whose only
+ * client listener speaks {@code SASL_PLAINTEXT} and accepts {@code PLAIN}, {@code SCRAM-SHA-256}
+ * and {@code SCRAM-SHA-512}. A client without credentials, or with a wrong password, is refused by
+ * the broker itself — what a managed Kafka (MSK, Confluent Cloud, Aiven, Strimzi with auth) does.
  *
  * <p>Two users, each with a random password made for this JVM:
+ *
  * <ul>
  *   <li>{@link #user()} — the pipeline's user, for the code under test: PLAIN and both SCRAM
- *       mechanisms ({@link #clientProperties(Mechanism)}, or with any password
- *       {@link #clientProperties(Mechanism, String)} for the wrong-password case);</li>
+ *       mechanisms ({@link #clientProperties(Mechanism)}, or with any password {@link
+ *       #clientProperties(Mechanism, String)} for the wrong-password case);
  *   <li>an administrator, used only by this extension (topics, SCRAM credentials, producing and
- *       reading test data) and by the broker for its own inter-broker connections.</li>
+ *       reading test data) and by the broker for its own inter-broker connections.
  * </ul>
+ *
  * Authentication is what is tested here, not authorization: no authorizer runs, so an authenticated
  * user may do anything. SASL_SSL is left out: the 4.2 test kit's broker listener supports only
  * PLAINTEXT and SASL_PLAINTEXT, and TLS adds nothing to what a client must be told to log in.
@@ -78,8 +79,10 @@ public final class SaslKafkaExtension implements BeforeAllCallback {
 
     private static final String USER = "pipeline";
     private static final String ADMIN = "kit-admin";
+
     /** Distinctive, so a test can grep for it in logs and messages and find nothing else. */
     private static final String PASSWORD = "kafka-s3cr3t-" + random();
+
     private static final String ADMIN_PASSWORD = "kafka-admin-s3cr3t-" + random();
     private static final AtomicInteger TOPICS = new AtomicInteger();
     private static KafkaClusterTestKit cluster;
@@ -95,36 +98,67 @@ public final class SaslKafkaExtension implements BeforeAllCallback {
             String jaasProperty = "java.security.auth.login.config";
             String jaasBefore = System.getProperty(jaasProperty);
             try {
-                TestKitNodes nodes = new TestKitNodes.Builder()
-                        .setCombined(true)
-                        .setNumBrokerNodes(1)
-                        .setNumControllerNodes(1)
-                        // the client listener (and so the inter-broker one) requires SASL; the
-                        // controller listener stays PLAINTEXT, internal to the one process
-                        .setBrokerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT)
-                        .build();
-                String listener = "listener.name." + nodes.brokerListenerName().value().toLowerCase(Locale.ROOT) + ".";
-                KafkaClusterTestKit kit = new KafkaClusterTestKit.Builder(nodes)
-                        .setConfigProp("offsets.topic.replication.factor", "1")
-                        .setConfigProp("transaction.state.log.replication.factor", "1")
-                        .setConfigProp("transaction.state.log.min.isr", "1")
-                        .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                        .setConfigProp("transaction.max.timeout.ms", "900000")
-                        .setConfigProp("sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512")
-                        .setConfigProp("sasl.mechanism.inter.broker.protocol", "PLAIN")
-                        // PLAIN's users and passwords, and the broker's own login as the administrator;
-                        // replaces the kit's fixed users (plain-admin / admin-secret and user1)
-                        .setConfigProp(listener + "plain.sasl.jaas.config", Mechanism.PLAIN.loginModule + " required"
-                                + " username=\"" + ADMIN + "\" password=\"" + ADMIN_PASSWORD + "\""
-                                + " user_" + ADMIN + "=\"" + ADMIN_PASSWORD + "\""
-                                + " user_" + USER + "=\"" + PASSWORD + "\";")
-                        // SCRAM checks against credentials stored in the cluster's metadata (added below)
-                        .setConfigProp(listener + "scram-sha-256.sasl.jaas.config", Mechanism.SCRAM_SHA_256.loginModule + " required;")
-                        .setConfigProp(listener + "scram-sha-512.sasl.jaas.config", Mechanism.SCRAM_SHA_512.loginModule + " required;")
-                        // authentication only: the kit would install an ACL authorizer that denies
-                        // everyone but its own administrator
-                        .setConfigProp("authorizer.class.name", "")
-                        .build();
+                TestKitNodes nodes =
+                        new TestKitNodes.Builder()
+                                .setCombined(true)
+                                .setNumBrokerNodes(1)
+                                .setNumControllerNodes(1)
+                                // the client listener (and so the inter-broker one) requires SASL;
+                                // the
+                                // controller listener stays PLAINTEXT, internal to the one process
+                                .setBrokerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT)
+                                .build();
+                String listener =
+                        "listener.name."
+                                + nodes.brokerListenerName().value().toLowerCase(Locale.ROOT)
+                                + ".";
+                KafkaClusterTestKit kit =
+                        new KafkaClusterTestKit.Builder(nodes)
+                                .setConfigProp("offsets.topic.replication.factor", "1")
+                                .setConfigProp("transaction.state.log.replication.factor", "1")
+                                .setConfigProp("transaction.state.log.min.isr", "1")
+                                .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                                .setConfigProp("transaction.max.timeout.ms", "900000")
+                                .setConfigProp(
+                                        "sasl.enabled.mechanisms",
+                                        "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512")
+                                .setConfigProp("sasl.mechanism.inter.broker.protocol", "PLAIN")
+                                // PLAIN's users and passwords, and the broker's own login as the
+                                // administrator;
+                                // replaces the kit's fixed users (plain-admin / admin-secret and
+                                // user1)
+                                .setConfigProp(
+                                        listener + "plain.sasl.jaas.config",
+                                        Mechanism.PLAIN.loginModule
+                                                + " required"
+                                                + " username=\""
+                                                + ADMIN
+                                                + "\" password=\""
+                                                + ADMIN_PASSWORD
+                                                + "\""
+                                                + " user_"
+                                                + ADMIN
+                                                + "=\""
+                                                + ADMIN_PASSWORD
+                                                + "\""
+                                                + " user_"
+                                                + USER
+                                                + "=\""
+                                                + PASSWORD
+                                                + "\";")
+                                // SCRAM checks against credentials stored in the cluster's metadata
+                                // (added below)
+                                .setConfigProp(
+                                        listener + "scram-sha-256.sasl.jaas.config",
+                                        Mechanism.SCRAM_SHA_256.loginModule + " required;")
+                                .setConfigProp(
+                                        listener + "scram-sha-512.sasl.jaas.config",
+                                        Mechanism.SCRAM_SHA_512.loginModule + " required;")
+                                // authentication only: the kit would install an ACL authorizer that
+                                // denies
+                                // everyone but its own administrator
+                                .setConfigProp("authorizer.class.name", "")
+                                .build();
                 kit.format();
                 kit.startup();
                 kit.waitForReadyBrokers();
@@ -132,7 +166,8 @@ public final class SaslKafkaExtension implements BeforeAllCallback {
                 Runtime.getRuntime().addShutdownHook(new Thread(SaslKafkaExtension::closeCluster));
                 addScramCredentials();
             } catch (Exception e) {
-                throw new IllegalStateException("could not start the test Kafka broker with SASL", e);
+                throw new IllegalStateException(
+                        "could not start the test Kafka broker with SASL", e);
             } finally {
                 // The kit points the JVM-wide static JAAS configuration at a file of its own users.
                 // The broker no longer needs it (every mechanism has its listener property above),
@@ -152,18 +187,26 @@ public final class SaslKafkaExtension implements BeforeAllCallback {
     /** The pipeline user's SCRAM credentials, and a wait until the broker accepts them. */
     private static void addScramCredentials() throws InterruptedException, ExecutionException {
         try (Admin admin = Admin.create(adminProperties())) {
-            // one request per mechanism: the broker refuses to alter a user's credentials twice in one
-            for (ScramMechanism mechanism : List.of(ScramMechanism.SCRAM_SHA_256, ScramMechanism.SCRAM_SHA_512)) {
-                admin.alterUserScramCredentials(List.of(
-                        new UserScramCredentialUpsertion(USER, new ScramCredentialInfo(mechanism, 8192), PASSWORD)))
-                        .all().get();
+            // one request per mechanism: the broker refuses to alter a user's credentials twice in
+            // one
+            for (ScramMechanism mechanism :
+                    List.of(ScramMechanism.SCRAM_SHA_256, ScramMechanism.SCRAM_SHA_512)) {
+                admin.alterUserScramCredentials(
+                                List.of(
+                                        new UserScramCredentialUpsertion(
+                                                USER,
+                                                new ScramCredentialInfo(mechanism, 8192),
+                                                PASSWORD)))
+                        .all()
+                        .get();
             }
         }
         // the controller stores them; the broker learns them from the metadata log a moment later
         for (Mechanism mechanism : List.of(Mechanism.SCRAM_SHA_256, Mechanism.SCRAM_SHA_512)) {
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (true) {
-                Map<String, Object> p = new LinkedHashMap<>(staticClientProperties(mechanism, USER, PASSWORD));
+                Map<String, Object> p =
+                        new LinkedHashMap<>(staticClientProperties(mechanism, USER, PASSWORD));
                 p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
                 try (Admin admin = Admin.create(p)) {
                     admin.describeCluster().clusterId().get();
@@ -181,7 +224,8 @@ public final class SaslKafkaExtension implements BeforeAllCallback {
     @Override
     public void beforeAll(ExtensionContext context) {
         cluster();
-        TestBrokerClients.closeAfterLastTest(context, SaslKafkaExtension.class, SaslKafkaExtension::closeCluster);
+        TestBrokerClients.closeAfterLastTest(
+                context, SaslKafkaExtension.class, SaslKafkaExtension::closeCluster);
     }
 
     private static synchronized void closeCluster() {
@@ -206,15 +250,17 @@ public final class SaslKafkaExtension implements BeforeAllCallback {
     }
 
     /**
-     * Client properties that log in as {@link #user()} with the right password:
-     * {@code security.protocol}, {@code sasl.mechanism}, {@code sasl.jaas.config}. No bootstrap
-     * servers: those are the job's {@code --bootstrap-servers}.
+     * Client properties that log in as {@link #user()} with the right password: {@code
+     * security.protocol}, {@code sasl.mechanism}, {@code sasl.jaas.config}. No bootstrap servers:
+     * those are the job's {@code --bootstrap-servers}.
      */
     public Map<String, String> clientProperties(Mechanism mechanism) {
         return clientProperties(mechanism, PASSWORD);
     }
 
-    /** As {@link #clientProperties(Mechanism)}, with {@code password} instead (e.g. a wrong one). */
+    /**
+     * As {@link #clientProperties(Mechanism)}, with {@code password} instead (e.g. a wrong one).
+     */
     public Map<String, String> clientProperties(Mechanism mechanism, String password) {
         cluster();
         return staticClientProperties(mechanism, USER, password);
@@ -222,9 +268,9 @@ public final class SaslKafkaExtension implements BeforeAllCallback {
 
     /**
      * Client properties whose secret stays in {@code secretsFile}: {@code sasl.jaas.config} is
-     * {@code ${file:<secretsFile>:sasl.jaas.config}}, resolved by Kafka's {@link FileConfigProvider}
-     * wherever a client is created (the TaskManager, not the submitting machine). Writes
-     * {@code secretsFile} (owner-only) holding the real value.
+     * {@code ${file:<secretsFile>:sasl.jaas.config}}, resolved by Kafka's {@link
+     * FileConfigProvider} wherever a client is created (the TaskManager, not the submitting
+     * machine). Writes {@code secretsFile} (owner-only) holding the real value.
      */
     public Map<String, String> clientPropertiesWithSecretIn(Mechanism mechanism, Path secretsFile) {
         Map<String, String> secrets = new LinkedHashMap<>();
@@ -233,16 +279,28 @@ public final class SaslKafkaExtension implements BeforeAllCallback {
         Map<String, String> p = new LinkedHashMap<>(clientProperties(mechanism));
         p.put("config.providers", "file");
         p.put("config.providers.file.class", FileConfigProvider.class.getName());
-        p.put(SaslConfigs.SASL_JAAS_CONFIG, "${file:" + secretsFile.toAbsolutePath() + ":" + SaslConfigs.SASL_JAAS_CONFIG + "}");
+        p.put(
+                SaslConfigs.SASL_JAAS_CONFIG,
+                "${file:"
+                        + secretsFile.toAbsolutePath()
+                        + ":"
+                        + SaslConfigs.SASL_JAAS_CONFIG
+                        + "}");
         return p;
     }
 
     /** The {@code sasl.jaas.config} value that logs in as {@code user} with {@code password}. */
     public static String jaasConfig(Mechanism mechanism, String user, String password) {
-        return mechanism.loginModule + " required username=\"" + user + "\" password=\"" + password + "\";";
+        return mechanism.loginModule
+                + " required username=\""
+                + user
+                + "\" password=\""
+                + password
+                + "\";";
     }
 
-    private static Map<String, String> staticClientProperties(Mechanism mechanism, String user, String password) {
+    private static Map<String, String> staticClientProperties(
+            Mechanism mechanism, String user, String password) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, SecurityProtocol.SASL_PLAINTEXT.name);
         p.put(SaslConfigs.SASL_MECHANISM, mechanism.saslName);
@@ -251,15 +309,18 @@ public final class SaslKafkaExtension implements BeforeAllCallback {
     }
 
     /**
-     * Writes {@code properties} as a Java properties file (what {@code --kafka-properties-file}
-     * and Kafka's FileConfigProvider read), readable by its owner only, as a secret should be.
+     * Writes {@code properties} as a Java properties file (what {@code --kafka-properties-file} and
+     * Kafka's FileConfigProvider read), readable by its owner only, as a secret should be.
      */
     public static Path writeProperties(Path file, Map<String, String> properties) {
         Properties p = new Properties();
         p.putAll(properties);
         try {
             Files.deleteIfExists(file);
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.createFile(
+                    file,
+                    PosixFilePermissions.asFileAttribute(
+                            PosixFilePermissions.fromString("rw-------")));
             try (OutputStream out = Files.newOutputStream(file)) {
                 p.store(out, null);
             }
@@ -270,7 +331,8 @@ public final class SaslKafkaExtension implements BeforeAllCallback {
     }
 
     private static Map<String, Object> adminProperties() {
-        Map<String, Object> p = new LinkedHashMap<>(staticClientProperties(Mechanism.PLAIN, ADMIN, ADMIN_PASSWORD));
+        Map<String, Object> p =
+                new LinkedHashMap<>(staticClientProperties(Mechanism.PLAIN, ADMIN, ADMIN_PASSWORD));
         p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
         return p;
     }
@@ -282,13 +344,24 @@ public final class SaslKafkaExtension implements BeforeAllCallback {
         return name;
     }
 
-    /** Produces UTF-8 lines to one partition, in order, as the administrator; waits until all are acknowledged. */
+    /**
+     * Produces UTF-8 lines to one partition, in order, as the administrator; waits until all are
+     * acknowledged.
+     */
     public void produceLines(String topic, int partition, List<String> lines) {
-        TestBrokerClients.produce(administrator(), topic, partition,
-                lines.stream().map(l -> l.getBytes(StandardCharsets.UTF_8)).collect(Collectors.toList()));
+        TestBrokerClients.produce(
+                administrator(),
+                topic,
+                partition,
+                lines.stream()
+                        .map(l -> l.getBytes(StandardCharsets.UTF_8))
+                        .collect(Collectors.toList()));
     }
 
-    /** Every record of a topic visible to a consumer with the given isolation level, read as the administrator. */
+    /**
+     * Every record of a topic visible to a consumer with the given isolation level, read as the
+     * administrator.
+     */
     public List<ConsumerRecord<byte[], byte[]>> readAll(String topic, String isolationLevel) {
         return TestBrokerClients.readAll(administrator(), topic, isolationLevel);
     }

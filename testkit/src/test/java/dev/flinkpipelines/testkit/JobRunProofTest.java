@@ -1,5 +1,10 @@
 package dev.flinkpipelines.testkit;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
@@ -10,30 +15,29 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.time.Duration;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /** The proof must tell a clean run from one that failed once and recovered to the same result. */
 class JobRunProofTest {
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = FlinkTestCluster.create(2);
+    @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestCluster.create(2);
 
     @Test
     void aCleanRunPasses(@InjectMiniCluster MiniCluster cluster) throws Exception {
         JobClient job = run(false);
         // source, map and sink chained into one task per subtask, two subtasks
-        assertEquals(2, JobRunProof.assertFinishedWithoutRestart(cluster, job, Duration.ofMinutes(1)));
+        assertEquals(
+                2, JobRunProof.assertFinishedWithoutRestart(cluster, job, Duration.ofMinutes(1)));
     }
 
     @Test
-    void aRunThatFailedOnceAndRecoveredIsCaught(@InjectMiniCluster MiniCluster cluster) throws Exception {
+    void aRunThatFailedOnceAndRecoveredIsCaught(@InjectMiniCluster MiniCluster cluster)
+            throws Exception {
         JobClient job = run(true);
-        AssertionError error = assertThrows(AssertionError.class,
-                () -> JobRunProof.assertFinishedWithoutRestart(cluster, job, Duration.ofMinutes(1)));
+        AssertionError error =
+                assertThrows(
+                        AssertionError.class,
+                        () ->
+                                JobRunProof.assertFinishedWithoutRestart(
+                                        cluster, job, Duration.ofMinutes(1)));
         assertTrue(error.getMessage().contains("in attempt 1"), error.getMessage());
     }
 
@@ -46,7 +50,10 @@ class JobRunProofTest {
         return env.executeAsync("job run proof");
     }
 
-    /** Throws in the first execution attempt of each subtask when asked to, so the restart then succeeds. */
+    /**
+     * Throws in the first execution attempt of each subtask when asked to, so the restart then
+     * succeeds.
+     */
     private static final class FailInFirstAttempt extends RichMapFunction<Long, Long> {
         private static final long serialVersionUID = 1L;
         private final boolean fail;

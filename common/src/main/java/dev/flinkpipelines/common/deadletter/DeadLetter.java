@@ -1,7 +1,6 @@
 package dev.flinkpipelines.common.deadletter;
 
 import dev.flinkpipelines.common.kafka.SourceCoordinates;
-
 import java.time.Instant;
 
 /**

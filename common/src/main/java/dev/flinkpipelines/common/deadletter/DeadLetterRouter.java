@@ -11,16 +11,17 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Splits parsed records: valid events continue downstream, dead letters leave through
- * {@link #DEAD_LETTERS} already as {@code dead_letters} rows for the job's exactly-once sink.
- * Counts records in, valid and invalid.
+ * Splits parsed records: valid events continue downstream, dead letters leave through {@link
+ * #DEAD_LETTERS} already as {@code dead_letters} rows for the job's exactly-once sink. Counts
+ * records in, valid and invalid.
  */
 public final class DeadLetterRouter<T> extends ProcessFunction<Either<DeadLetter, T>, T> {
 
     private static final long serialVersionUID = 1L;
 
     /** Dead letters as rows of the {@code dead_letters} table. */
-    public static final OutputTag<TableRow> DEAD_LETTERS = new OutputTag<>("dead-letters", TableRowTypeInfo.INSTANCE);
+    public static final OutputTag<TableRow> DEAD_LETTERS =
+            new OutputTag<>("dead-letters", TableRowTypeInfo.INSTANCE);
 
     private final String jobName;
     private transient Counter in;

@@ -2,7 +2,6 @@ package dev.flinkpipelines.common.deadletter;
 
 import dev.flinkpipelines.common.postgres.TableRow;
 import dev.flinkpipelines.common.postgres.TableSpec;
-
 import java.nio.ByteBuffer;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -13,17 +12,28 @@ public final class DeadLetterRows {
     public static final String TABLE_NAME = "dead_letters";
 
     /**
-     * Idempotent append: the table is unique on (job, topic, partition, offset), so a replay
-     * after restoring from an older savepoint cannot double a dead letter.
+     * Idempotent append: the table is unique on (job, topic, partition, offset), so a replay after
+     * restoring from an older savepoint cannot double a dead letter.
      */
-    public static final TableSpec TABLE = TableSpec.appendIgnoringDuplicates(TABLE_NAME,
-            "job_name", "kafka_topic", "kafka_partition", "kafka_offset", "raw_text", "raw_bytes",
-            "error_code", "reason", "kafka_timestamp", "seen_at");
+    public static final TableSpec TABLE =
+            TableSpec.appendIgnoringDuplicates(
+                    TABLE_NAME,
+                    "job_name",
+                    "kafka_topic",
+                    "kafka_partition",
+                    "kafka_offset",
+                    "raw_text",
+                    "raw_bytes",
+                    "error_code",
+                    "reason",
+                    "kafka_timestamp",
+                    "seen_at");
 
     private DeadLetterRows() {}
 
     public static TableRow toRow(String jobName, DeadLetter d) {
-        return TableRow.of(TABLE_NAME,
+        return TableRow.of(
+                TABLE_NAME,
                 jobName,
                 d.source().topic(),
                 d.source().partition(),
@@ -42,11 +52,13 @@ public final class DeadLetterRows {
      */
     static String readableText(byte[] bytes) {
         try {
-            String text = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPLACE)
-                    .onUnmappableCharacter(CodingErrorAction.REPLACE)
-                    .decode(ByteBuffer.wrap(bytes))
-                    .toString();
+            String text =
+                    StandardCharsets.UTF_8
+                            .newDecoder()
+                            .onMalformedInput(CodingErrorAction.REPLACE)
+                            .onUnmappableCharacter(CodingErrorAction.REPLACE)
+                            .decode(ByteBuffer.wrap(bytes))
+                            .toString();
             return storable(text);
         } catch (java.nio.charset.CharacterCodingException e) {
             // cannot happen with REPLACE; keep the row anyway

@@ -12,11 +12,16 @@ public enum ErrorCode {
     NOT_AN_OBJECT,
     /** A required field is absent or null. */
     MISSING_FIELD,
-    /** A field has the wrong JSON type (a string where a number belongs, a fraction for an id...). */
+    /**
+     * A field has the wrong JSON type (a string where a number belongs, a fraction for an id...).
+     */
     WRONG_TYPE,
     /** A number outside its allowed range, including numbers too large for their type. */
     OUT_OF_RANGE,
-    /** A value that is well typed but not allowed (unknown enum value, bad timestamp format, too long). */
+    /**
+     * A value that is well typed but not allowed (unknown enum value, bad timestamp format, too
+     * long).
+     */
     INVALID_VALUE,
     /** An unexpected failure while parsing; the record is kept rather than crashing the job. */
     INTERNAL_ERROR

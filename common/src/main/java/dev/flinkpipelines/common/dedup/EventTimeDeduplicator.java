@@ -2,6 +2,7 @@ package dev.flinkpipelines.common.dedup;
 
 import dev.flinkpipelines.common.events.TimestampedEvent;
 import dev.flinkpipelines.common.metrics.PipelineMetrics;
+import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -11,19 +12,18 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
-import java.time.Duration;
-
 /**
- * Lets the first event of each key (an event id) through and drops later copies, remembering a
- * key until the watermark has moved {@code horizon} past the moment it was first seen (the later
- * of its event time and the watermark then). State is bounded by an event-time timer per key,
- * and lives in checkpoints, so a copy arriving after a restart is still recognised.
+ * Lets the first event of each key (an event id) through and drops later copies, remembering a key
+ * until the watermark has moved {@code horizon} past the moment it was first seen (the later of its
+ * event time and the watermark then). State is bounded by an event-time timer per key, and lives in
+ * checkpoints, so a copy arriving after a restart is still recognised.
  *
  * <p>Beyond the horizon a copy is no longer recognised: it passes as new. Events that arrive so
  * late that an earlier copy may already be forgotten (event time + horizon behind the watermark)
  * are counted in {@code beyondDedupHorizon}.
  */
-public final class EventTimeDeduplicator<K, T extends TimestampedEvent> extends KeyedProcessFunction<K, T, T> {
+public final class EventTimeDeduplicator<K, T extends TimestampedEvent>
+        extends KeyedProcessFunction<K, T, T> {
 
     private static final long serialVersionUID = 1L;
 
@@ -35,7 +35,9 @@ public final class EventTimeDeduplicator<K, T extends TimestampedEvent> extends 
     private transient Counter duplicatesDropped;
     private transient Counter beyondHorizon;
 
-    /** @param duplicates where dropped copies go (for audit trails), or null to discard them */
+    /**
+     * @param duplicates where dropped copies go (for audit trails), or null to discard them
+     */
     public EventTimeDeduplicator(Duration horizon, OutputTag<T> duplicates) {
         if (horizon.isNegative() || horizon.isZero()) {
             throw new IllegalArgumentException("dedup horizon must be positive: " + horizon);
@@ -46,8 +48,10 @@ public final class EventTimeDeduplicator<K, T extends TimestampedEvent> extends 
 
     @Override
     public void open(OpenContext openContext) {
-        forgetAt = getRuntimeContext().getState(new ValueStateDescriptor<>("forget-at", Types.LONG));
-        duplicatesDropped = getRuntimeContext().getMetricGroup().counter(PipelineMetrics.DUPLICATES_DROPPED);
+        forgetAt =
+                getRuntimeContext().getState(new ValueStateDescriptor<>("forget-at", Types.LONG));
+        duplicatesDropped =
+                getRuntimeContext().getMetricGroup().counter(PipelineMetrics.DUPLICATES_DROPPED);
         beyondHorizon = getRuntimeContext().getMetricGroup().counter(BEYOND_HORIZON);
     }
 

@@ -1,7 +1,6 @@
 package dev.flinkpipelines.common.events;
 
 import dev.flinkpipelines.common.kafka.SourceCoordinates;
-
 import java.math.BigDecimal;
 import java.time.Instant;
 
@@ -18,11 +17,24 @@ public record OrderEvent(
         SourceCoordinates source)
         implements TimestampedEvent {
 
-    public enum Type { ORDER_CREATED, PAYMENT_INITIATED, PAYMENT_SUCCESS, PAYMENT_FAILED, ORDER_CANCELLED }
+    public enum Type {
+        ORDER_CREATED,
+        PAYMENT_INITIATED,
+        PAYMENT_SUCCESS,
+        PAYMENT_FAILED,
+        ORDER_CANCELLED
+    }
 
-    public enum Currency { VND, USD }
+    public enum Currency {
+        VND,
+        USD
+    }
 
-    public enum Status { SUCCESS, FAILED, PENDING }
+    public enum Status {
+        SUCCESS,
+        FAILED,
+        PENDING
+    }
 
     @Override
     public long eventTimeMillis() {

@@ -3,16 +3,15 @@ package dev.flinkpipelines.common.events;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.flinkpipelines.common.time.InstantText;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Locale;
 
 /**
- * An order event in the payload shape of docs/CONTRACTS.md, amount as an exact decimal: what the orders job
- * publishes to {@code events_clean} and what {@link dev.flinkpipelines.common.parse.OrderEventParser}
- * reads back.
+ * An order event in the payload shape of docs/CONTRACTS.md, amount as an exact decimal: what the
+ * orders job publishes to {@code events_clean} and what {@link
+ * dev.flinkpipelines.common.parse.OrderEventParser} reads back.
  */
 public final class OrderEventJson {
 
@@ -20,7 +19,10 @@ public final class OrderEventJson {
 
     private OrderEventJson() {}
 
-    /** Written token by token: building a tree per event and printing it cost 8 % of the orders job's CPU. */
+    /**
+     * Written token by token: building a tree per event and printing it cost 8 % of the orders
+     * job's CPU.
+     */
     public static byte[] toJson(OrderEvent e) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
         try (JsonGenerator json = JSON.createGenerator(bytes)) {

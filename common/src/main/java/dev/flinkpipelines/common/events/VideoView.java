@@ -1,7 +1,6 @@
 package dev.flinkpipelines.common.events;
 
 import dev.flinkpipelines.common.kafka.SourceCoordinates;
-
 import java.time.Instant;
 
 /** One video view (docs/CONTRACTS.md, topic {@code video-views}); duration in seconds. */

@@ -4,7 +4,6 @@ import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
 import dev.flinkpipelines.common.options.CommonFlags;
 import dev.flinkpipelines.common.options.Flag;
 import dev.flinkpipelines.common.secrets.Secrets;
-
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -26,31 +25,43 @@ import java.util.Properties;
  * <p>The few properties the jobs' guarantees rest on are refused here rather than silently
  * overridden: each has its own flag, or must not change.
  *
- * <p>The file is read where the job is submitted, and its values travel in the job graph. To keep
- * a credential out of it, reference it through Kafka's own config providers, resolved where each
- * client is created ({@code config.providers=file}, then {@code sasl.jaas.config=${file:/path:key}}).
+ * <p>The file is read where the job is submitted, and its values travel in the job graph. To keep a
+ * credential out of it, reference it through Kafka's own config providers, resolved where each
+ * client is created ({@code config.providers=file}, then {@code
+ * sasl.jaas.config=${file:/path:key}}).
  */
 public record KafkaClientConfig(String bootstrapServers, Map<String, String> properties) {
 
     /** Properties a job sets itself, and why a user may not. */
-    private static final Map<String, String> RESERVED = Map.of(
-            "bootstrap.servers", "give it with --bootstrap-servers",
-            "group.id", "give it with --group-id",
-            "isolation.level", "the jobs read only committed records (read_committed), so an upstream job's aborted writes never count",
-            "transactional.id", "the exactly-once Kafka sink names its own transactions",
-            "enable.idempotence", "the exactly-once Kafka sink needs it on",
-            "key.serializer", "the jobs serialize their own records",
-            "value.serializer", "the jobs serialize their own records",
-            "key.deserializer", "the jobs read raw bytes and parse them themselves",
-            "value.deserializer", "the jobs read raw bytes and parse them themselves");
+    private static final Map<String, String> RESERVED =
+            Map.of(
+                    "bootstrap.servers", "give it with --bootstrap-servers",
+                    "group.id", "give it with --group-id",
+                    "isolation.level",
+                            "the jobs read only committed records (read_committed), so an upstream job's aborted writes never count",
+                    "transactional.id", "the exactly-once Kafka sink names its own transactions",
+                    "enable.idempotence", "the exactly-once Kafka sink needs it on",
+                    "key.serializer", "the jobs serialize their own records",
+                    "value.serializer", "the jobs serialize their own records",
+                    "key.deserializer", "the jobs read raw bytes and parse them themselves",
+                    "value.deserializer", "the jobs read raw bytes and parse them themselves");
 
-    public static final Flag<List<String>> PROPERTY_FLAG = Flag.repeated("kafka-property", "KEY=VALUE",
-            "a Kafka client property for every client of the job (e.g. security.protocol=SASL_SSL); wins over the file",
-            KafkaClientConfig::checkedPair, false);
+    public static final Flag<List<String>> PROPERTY_FLAG =
+            Flag.repeated(
+                    "kafka-property",
+                    "KEY=VALUE",
+                    "a Kafka client property for every client of the job (e.g. security.protocol=SASL_SSL); wins over the file",
+                    KafkaClientConfig::checkedPair,
+                    false);
 
-    public static final Flag<Map<String, String>> PROPERTIES_FILE_FLAG = Flag.of("kafka-properties-file", "PATH",
-            "a .properties file of Kafka client properties (security.protocol, sasl.*, ssl.*), read at submission",
-            null, KafkaClientConfig::readFile, true);
+    public static final Flag<Map<String, String>> PROPERTIES_FILE_FLAG =
+            Flag.of(
+                    "kafka-properties-file",
+                    "PATH",
+                    "a .properties file of Kafka client properties (security.protocol, sasl.*, ssl.*), read at submission",
+                    null,
+                    KafkaClientConfig::readFile,
+                    true);
 
     public KafkaClientConfig {
         properties = Collections.unmodifiableMap(new LinkedHashMap<>(properties));
@@ -75,7 +86,10 @@ public record KafkaClientConfig(String bootstrapServers, Map<String, String> pro
         return new KafkaClientConfig(args.get(CommonFlags.BOOTSTRAP_SERVERS), properties);
     }
 
-    /** Every client property, {@code bootstrap.servers} included: for admin clients, producers, consumers. */
+    /**
+     * Every client property, {@code bootstrap.servers} included: for admin clients, producers,
+     * consumers.
+     */
     public Properties clientProperties() {
         Properties all = new Properties();
         all.putAll(properties);
@@ -85,7 +99,8 @@ public record KafkaClientConfig(String bootstrapServers, Map<String, String> pro
 
     /** Whether the properties make the client authenticate or encrypt (for error hints). */
     public boolean secured() {
-        return properties.containsKey("security.protocol") && !properties.get("security.protocol").equalsIgnoreCase("PLAINTEXT");
+        return properties.containsKey("security.protocol")
+                && !properties.get("security.protocol").equalsIgnoreCase("PLAINTEXT");
     }
 
     @Override
@@ -96,7 +111,8 @@ public record KafkaClientConfig(String bootstrapServers, Map<String, String> pro
     private static String checkedPair(String pair) {
         int eq = pair.indexOf('=');
         if (eq <= 0) {
-            throw new IllegalArgumentException("expected KEY=VALUE, e.g. security.protocol=SASL_SSL");
+            throw new IllegalArgumentException(
+                    "expected KEY=VALUE, e.g. security.protocol=SASL_SSL");
         }
         checkAllowed(pair.substring(0, eq).trim());
         return pair;
@@ -107,7 +123,8 @@ public record KafkaClientConfig(String bootstrapServers, Map<String, String> pro
         try (Reader in = Files.newBufferedReader(Path.of(path), StandardCharsets.UTF_8)) {
             loaded.load(in);
         } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException("cannot read it (" + e.getClass().getSimpleName() + ")");
+            throw new IllegalArgumentException(
+                    "cannot read it (" + e.getClass().getSimpleName() + ")");
         }
         Map<String, String> properties = new LinkedHashMap<>();
         for (String name : loaded.stringPropertyNames()) {

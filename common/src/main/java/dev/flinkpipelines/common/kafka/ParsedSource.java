@@ -16,14 +16,14 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.types.Either;
 
 /**
- * One Kafka topic read the suite's way: parsed in the source, event-time watermarks per
- * partition, then split into valid events and {@code dead_letters} rows.
+ * One Kafka topic read the suite's way: parsed in the source, event-time watermarks per partition,
+ * then split into valid events and {@code dead_letters} rows.
  *
  * <p>Operator uids derive from the input's name — its topic flag's default, the contract's topic —
  * not from the topic the flag names in this run, so pointing a job at a renamed topic does not
- * orphan its source state (and the uids are those of every earlier release, which derived them
- * from the topic when it was the default one). Kafka's source keeps the partitions its state holds:
- * a job resumed from a savepoint with another topic also finishes reading the old one's partitions.
+ * orphan its source state (and the uids are those of every earlier release, which derived them from
+ * the topic when it was the default one). Kafka's source keeps the partitions its state holds: a
+ * job resumed from a savepoint with another topic also finishes reading the old one's partitions.
  */
 public final class ParsedSource<T> {
 
@@ -35,8 +35,13 @@ public final class ParsedSource<T> {
         this.deadLetters = deadLetters;
     }
 
-    public static <T extends TimestampedEvent> ParsedSource<T> fromKafka(StreamExecutionEnvironment env, ParsedArgs args,
-            String jobName, Flag<String> topic, RecordParser<T> parser, Class<T> type) {
+    public static <T extends TimestampedEvent> ParsedSource<T> fromKafka(
+            StreamExecutionEnvironment env,
+            ParsedArgs args,
+            String jobName,
+            Flag<String> topic,
+            RecordParser<T> parser,
+            Class<T> type) {
         return fromKafka(env, args, jobName, topic, parser, type, -1);
     }
 
@@ -46,22 +51,30 @@ public final class ParsedSource<T> {
      * watermark back until {@code --source-idle-timeout} marks it idle — after the start and again
      * after every restart — so a low-volume one-partition topic is best read by one reader.
      */
-    public static <T extends TimestampedEvent> ParsedSource<T> fromKafka(StreamExecutionEnvironment env, ParsedArgs args,
-            String jobName, Flag<String> topicFlag, RecordParser<T> parser, Class<T> type, int readers) {
+    public static <T extends TimestampedEvent> ParsedSource<T> fromKafka(
+            StreamExecutionEnvironment env,
+            ParsedArgs args,
+            String jobName,
+            Flag<String> topicFlag,
+            RecordParser<T> parser,
+            Class<T> type,
+            int readers) {
         TypeInformation<T> eventType = TypeInformation.of(type);
         String topic = args.get(topicFlag);
         String input = topicFlag.defaultValue();
-        SingleOutputStreamOperator<Either<DeadLetter, T>> records = env.fromSource(
-                        KafkaSources.parsing(args, jobName, topic, parser, eventType),
-                        EventTimeWatermarks.forParsedRecords(
-                                args.get(CommonFlags.MAX_OUT_OF_ORDERNESS), args.get(CommonFlags.SOURCE_IDLE_TIMEOUT)),
-                        "Kafka " + topic)
-                .uid("source-" + input);
-        SingleOutputStreamOperator<T> valid = records
-                .process(new DeadLetterRouter<T>(jobName))
-                .returns(eventType)
-                .uid("validate-" + input)
-                .name("Validate " + topic);
+        SingleOutputStreamOperator<Either<DeadLetter, T>> records =
+                env.fromSource(
+                                KafkaSources.parsing(args, jobName, topic, parser, eventType),
+                                EventTimeWatermarks.forParsedRecords(
+                                        args.get(CommonFlags.MAX_OUT_OF_ORDERNESS),
+                                        args.get(CommonFlags.SOURCE_IDLE_TIMEOUT)),
+                                "Kafka " + topic)
+                        .uid("source-" + input);
+        SingleOutputStreamOperator<T> valid =
+                records.process(new DeadLetterRouter<T>(jobName))
+                        .returns(eventType)
+                        .uid("validate-" + input)
+                        .name("Validate " + topic);
         if (readers > 0) {
             // the same parallelism keeps validation chained to its reader
             records.setParallelism(readers);

@@ -1,29 +1,28 @@
 package dev.flinkpipelines.common.options;
 
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
-import picocli.CommandLine.MissingParameterException;
-import picocli.CommandLine.OverwrittenOptionException;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.ParseResult;
-import picocli.CommandLine.UnmatchedArgumentException;
-
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import picocli.CommandLine.MissingParameterException;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.OverwrittenOptionException;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * A command's flags, its {@code --help} text, and parsing into {@link ParsedArgs} — on picocli.
  *
- * <p>picocli does the parsing: {@code --name value} and {@code --name=value}, {@code --} alone ending
- * the flags, a value that starts with {@code --} (when it is not a flag of the command), a flag given
- * twice refused, {@code @file} arguments read from a file (one argument per line: a way to keep
- * secrets and long flag lists out of {@code ps} and shell history), and "did you mean" suggestions.
- * Each {@link Flag} reads its own values (durations with Flink's {@code TimeUtils}), so an error
- * names the flag and what was expected in one line — and never echoes a secret.
+ * <p>picocli does the parsing: {@code --name value} and {@code --name=value}, {@code --} alone
+ * ending the flags, a value that starts with {@code --} (when it is not a flag of the command), a
+ * flag given twice refused, {@code @file} arguments read from a file (one argument per line: a way
+ * to keep secrets and long flag lists out of {@code ps} and shell history), and "did you mean"
+ * suggestions. Each {@link Flag} reads its own values (durations with Flink's {@code TimeUtils}),
+ * so an error names the flag and what was expected in one line — and never echoes a secret.
  */
 public final class CommandLine {
 
@@ -45,14 +44,17 @@ public final class CommandLine {
         return this;
     }
 
-    /** picocli's model of this command: every flag as an option whose values stay text until {@link Flag#read}. */
+    /**
+     * picocli's model of this command: every flag as an option whose values stay text until {@link
+     * Flag#read}.
+     */
     private picocli.CommandLine picocli() {
         return picocli("=");
     }
 
     /**
-     * {@code separator} is what picocli splits {@code --name=value} at when parsing; help is rendered
-     * with a space instead, the form the README and Flink's own docs show.
+     * {@code separator} is what picocli splits {@code --name=value} at when parsing; help is
+     * rendered with a space instead, the form the README and Flink's own docs show.
      */
     private picocli.CommandLine picocli(String separator) {
         CommandSpec spec = CommandSpec.create().name(command);
@@ -66,9 +68,17 @@ public final class CommandLine {
         for (Flag<?> flag : flags.values()) {
             spec.addOption(option(flag));
         }
-        spec.addOption(OptionSpec.builder("--help", "-h").usageHelp(true).description("print this help and exit").build());
-        // picocli's own fallbacks off: every value is read by its Flag, and nothing comes from the environment
-        spec.parser().overwrittenOptionsAllowed(false).abbreviatedOptionsAllowed(false).expandAtFiles(true)
+        spec.addOption(
+                OptionSpec.builder("--help", "-h")
+                        .usageHelp(true)
+                        .description("print this help and exit")
+                        .build());
+        // picocli's own fallbacks off: every value is read by its Flag, and nothing comes from the
+        // environment
+        spec.parser()
+                .overwrittenOptionsAllowed(false)
+                .abbreviatedOptionsAllowed(false)
+                .expandAtFiles(true)
                 .separator(separator);
         return new picocli.CommandLine(spec);
     }
@@ -81,7 +91,10 @@ public final class CommandLine {
                 option.arity("0").type(boolean.class);
                 break;
             case REPEATED:
-                option.arity("1").type(List.class).auxiliaryTypes(String.class).paramLabel(flag.valueHint());
+                option.arity("1")
+                        .type(List.class)
+                        .auxiliaryTypes(String.class)
+                        .paramLabel(flag.valueHint());
                 description += " (repeatable)";
                 break;
             default:
@@ -101,10 +114,12 @@ public final class CommandLine {
                 break;
             }
             int equals = arg.indexOf('=');
-            Flag<?> flag = equals > 2 && arg.startsWith("--") ? flags.get(arg.substring(2, equals)) : null;
+            Flag<?> flag =
+                    equals > 2 && arg.startsWith("--") ? flags.get(arg.substring(2, equals)) : null;
             if (flag != null && flag.kind() == Flag.Kind.SWITCH) {
                 // the value is not quoted: it could be anything, a password included
-                throw new UsageException("--" + flag.name() + " takes no value (give it alone to turn it on)");
+                throw new UsageException(
+                        "--" + flag.name() + " takes no value (give it alone to turn it on)");
             }
         }
         picocli.CommandLine cli = picocli();
@@ -114,16 +129,24 @@ public final class CommandLine {
         } catch (UnmatchedArgumentException e) {
             throw new UsageException(unmatched(e, args));
         } catch (MissingParameterException e) {
-            // picocli names the option in getArgSpec() or, for a flag at the very end, in getMissing()
-            OptionSpec option = e.getArgSpec() instanceof OptionSpec spec ? spec
-                    : e.getMissing() != null && !e.getMissing().isEmpty() && e.getMissing().get(0) instanceof OptionSpec first ? first
-                    : null;
+            // picocli names the option in getArgSpec() or, for a flag at the very end, in
+            // getMissing()
+            OptionSpec option =
+                    e.getArgSpec() instanceof OptionSpec spec
+                            ? spec
+                            : e.getMissing() != null
+                                            && !e.getMissing().isEmpty()
+                                            && e.getMissing().get(0) instanceof OptionSpec first
+                                    ? first
+                                    : null;
             if (option == null) {
                 throw new UsageException("a flag is missing its value");
             }
-            throw new UsageException(option.longestName() + " needs a value (" + option.paramLabel() + ")");
+            throw new UsageException(
+                    option.longestName() + " needs a value (" + option.paramLabel() + ")");
         } catch (OverwrittenOptionException e) {
-            throw new UsageException(((OptionSpec) e.getOverwritten()).longestName() + " given twice");
+            throw new UsageException(
+                    ((OptionSpec) e.getOverwritten()).longestName() + " given twice");
         } catch (ParameterException e) {
             // e.g. a value for a switch (--bounded=yes), or an unreadable @file
             throw new UsageException(e.getMessage());
@@ -161,18 +184,23 @@ public final class CommandLine {
         String first = unmatched.isEmpty() ? "" : unmatched.get(0);
         // after "--" alone nothing is a flag, however it looks
         int endOfFlags = List.of(args).indexOf("--");
-        boolean afterEndOfFlags = endOfFlags >= 0 && List.of(args).subList(endOfFlags + 1, args.length).contains(first);
+        boolean afterEndOfFlags =
+                endOfFlags >= 0
+                        && List.of(args).subList(endOfFlags + 1, args.length).contains(first);
         if (e.isUnknownOption() && first.startsWith("-") && !afterEndOfFlags) {
             String name = first.contains("=") ? first.substring(0, first.indexOf('=')) : first;
             List<String> suggestions = e.getSuggestions();
-            return "unknown flag " + name + (suggestions.isEmpty() ? "" : " (did you mean " + suggestions.get(0) + "?)");
+            return "unknown flag "
+                    + name
+                    + (suggestions.isEmpty() ? "" : " (did you mean " + suggestions.get(0) + "?)");
         }
         return "unexpected argument (not a flag; flags start with --, and a flag's value follows it)";
     }
 
     /**
-     * What a command's {@code main} does with its arguments first: the flags to run with, or — after
-     * printing {@code --help} (exit 0) or a one-line usage error (exit 2) — the exit code instead.
+     * What a command's {@code main} does with its arguments first: the flags to run with, or —
+     * after printing {@code --help} (exit 0) or a one-line usage error (exit 2) — the exit code
+     * instead.
      */
     public Invocation invoke(String[] argv, PrintStream out, PrintStream err) {
         try {
@@ -217,7 +245,9 @@ public final class CommandLine {
 
         @SuppressWarnings("unchecked")
         public <T> T get(Flag<T> flag) {
-            return values.containsKey(flag.name()) ? (T) values.get(flag.name()) : flag.defaultValue();
+            return values.containsKey(flag.name())
+                    ? (T) values.get(flag.name())
+                    : flag.defaultValue();
         }
     }
 }

@@ -14,9 +14,9 @@ public final class JobEnvironment {
     private JobEnvironment() {}
 
     /**
-     * Exactly-once checkpoints at {@code --checkpoint-interval} (each checkpoint is a commit of
-     * the PostgreSQL sink), {@code --parallelism}, BATCH execution with {@code --bounded}, no
-     * Kryo fallback for any type, and object reuse between chained operators.
+     * Exactly-once checkpoints at {@code --checkpoint-interval} (each checkpoint is a commit of the
+     * PostgreSQL sink), {@code --parallelism}, BATCH execution with {@code --bounded}, no Kryo
+     * fallback for any type, and object reuse between chained operators.
      */
     public static StreamExecutionEnvironment create(ParsedArgs args) {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -42,7 +42,9 @@ public final class JobEnvironment {
         if (args.get(CommonFlags.BOUNDED)) {
             env.setRuntimeMode(RuntimeExecutionMode.BATCH);
         } else {
-            env.enableCheckpointing(args.get(CommonFlags.CHECKPOINT_INTERVAL).toMillis(), CheckpointingMode.EXACTLY_ONCE);
+            env.enableCheckpointing(
+                    args.get(CommonFlags.CHECKPOINT_INTERVAL).toMillis(),
+                    CheckpointingMode.EXACTLY_ONCE);
         }
     }
 
@@ -53,7 +55,10 @@ public final class JobEnvironment {
     }
 
     public static PostgresConnectionSettings postgres(ParsedArgs args) {
-        return new PostgresConnectionSettings(args.get(CommonFlags.JDBC_URL), args.get(CommonFlags.JDBC_USER),
-                args.get(CommonFlags.JDBC_PASSWORD), args.get(CommonFlags.JDBC_PASSWORD_FILE));
+        return new PostgresConnectionSettings(
+                args.get(CommonFlags.JDBC_URL),
+                args.get(CommonFlags.JDBC_USER),
+                args.get(CommonFlags.JDBC_PASSWORD),
+                args.get(CommonFlags.JDBC_PASSWORD_FILE));
     }
 }

@@ -4,13 +4,12 @@ import dev.flinkpipelines.common.kafka.KafkaClientConfig;
 import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
 import dev.flinkpipelines.common.postgres.ExactlyOncePostgresSink;
 import dev.flinkpipelines.common.postgres.PostgresConnectionSettings;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * What a job is to the tools that run it — {@code flink run} (through {@link JobMain}) and the
@@ -37,14 +36,28 @@ public interface StreamingJob {
     }
 
     /** A job from its parts; what each job class exposes as {@code JOB}. */
-    static StreamingJob of(String name, Supplier<CommandLine> commandLine, Function<ParsedArgs, List<String>> requiredTopics,
-            List<String> requiredTables, BiConsumer<StreamExecutionEnvironment, ParsedArgs> build) {
-        return of(name, commandLine, requiredTopics, requiredTables, args -> JobEnvironment.sinkId(args, name), build);
+    static StreamingJob of(
+            String name,
+            Supplier<CommandLine> commandLine,
+            Function<ParsedArgs, List<String>> requiredTopics,
+            List<String> requiredTables,
+            BiConsumer<StreamExecutionEnvironment, ParsedArgs> build) {
+        return of(
+                name,
+                commandLine,
+                requiredTopics,
+                requiredTables,
+                args -> JobEnvironment.sinkId(args, name),
+                build);
     }
 
     /** As above, for a job whose default sink id depends on its flags. */
-    static StreamingJob of(String name, Supplier<CommandLine> commandLine, Function<ParsedArgs, List<String>> requiredTopics,
-            List<String> requiredTables, Function<ParsedArgs, String> sinkId,
+    static StreamingJob of(
+            String name,
+            Supplier<CommandLine> commandLine,
+            Function<ParsedArgs, List<String>> requiredTopics,
+            List<String> requiredTables,
+            Function<ParsedArgs, String> sinkId,
             BiConsumer<StreamExecutionEnvironment, ParsedArgs> build) {
         return new StreamingJob() {
             @Override

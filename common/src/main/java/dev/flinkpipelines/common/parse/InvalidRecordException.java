@@ -2,7 +2,9 @@ package dev.flinkpipelines.common.parse;
 
 import dev.flinkpipelines.common.deadletter.ErrorCode;
 
-/** A record that breaks its contract: carries the dead-letter code and a reason a person can act on. */
+/**
+ * A record that breaks its contract: carries the dead-letter code and a reason a person can act on.
+ */
 public final class InvalidRecordException extends Exception {
 
     private static final long serialVersionUID = 1L;

@@ -11,8 +11,9 @@ import java.time.format.DateTimeParseException;
  * ISO-8601 timestamps with an offset, exactly as {@link OffsetDateTime#parse(CharSequence)} reads
  * them, faster for the form producers send: {@code 2025-11-30T15:30:00Z}, optionally with a
  * fraction of 1 to 9 digits. That form is read digit by digit; anything else — another offset, no
- * seconds, a lower-case {@code z}, an impossible date or time — goes to {@code OffsetDateTime.parse},
- * so what is accepted, and every error, stays {@code OffsetDateTime.parse}'s.
+ * seconds, a lower-case {@code z}, an impossible date or time — goes to {@code
+ * OffsetDateTime.parse}, so what is accepted, and every error, stays {@code
+ * OffsetDateTime.parse}'s.
  *
  * <p>Why: {@code OffsetDateTime.parse} was 5 % of the video-views job's CPU and 4 % of drink-shop's
  * (JFR, ./bench/run.sh), for one field per record.
@@ -29,8 +30,14 @@ final class IsoTimestamps {
     /** {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}]Z} with valid fields, else null. */
     static Instant parseUtcSeconds(String s) {
         int n = s.length();
-        if (n < 20 || n > 30 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T' || s.charAt(13) != ':'
-                || s.charAt(16) != ':' || s.charAt(n - 1) != 'Z') {
+        if (n < 20
+                || n > 30
+                || s.charAt(4) != '-'
+                || s.charAt(7) != '-'
+                || s.charAt(10) != 'T'
+                || s.charAt(13) != ':'
+                || s.charAt(16) != ':'
+                || s.charAt(n - 1) != 'Z') {
             return null;
         }
         int year = digits(s, 0, 4);
@@ -58,9 +65,10 @@ final class IsoTimestamps {
             }
         }
         try {
-            return LocalDateTime.of(year, month, day, hour, minute, second, nanos).toInstant(ZoneOffset.UTC);
+            return LocalDateTime.of(year, month, day, hour, minute, second, nanos)
+                    .toInstant(ZoneOffset.UTC);
         } catch (DateTimeException impossible) {
-            return null;   // e.g. February 30th or 24:00: OffsetDateTime.parse says why
+            return null; // e.g. February 30th or 24:00: OffsetDateTime.parse says why
         }
     }
 

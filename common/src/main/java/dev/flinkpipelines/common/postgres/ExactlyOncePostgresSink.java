@@ -1,18 +1,5 @@
 package dev.flinkpipelines.common.postgres;
 
-import org.apache.flink.api.connector.sink2.Committer;
-import org.apache.flink.api.connector.sink2.CommitterInitContext;
-import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
-import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.api.connector.sink2.SupportsCommitter;
-import org.apache.flink.api.connector.sink2.SupportsWriterState;
-import org.apache.flink.api.connector.sink2.WriterInitContext;
-import org.apache.flink.core.io.SimpleVersionedSerializer;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.java.functions.KeySelector;
-import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.streaming.api.datastream.DataStream;
-
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,10 +7,22 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.sink2.Committer;
+import org.apache.flink.api.connector.sink2.CommitterInitContext;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
+import org.apache.flink.api.connector.sink2.SupportsCommitter;
+import org.apache.flink.api.connector.sink2.SupportsWriterState;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.apache.flink.streaming.api.datastream.DataStream;
 
 /**
  * Exactly-once sink into PostgreSQL over its native two-phase commit. One transaction per writer
@@ -39,12 +38,12 @@ import java.util.Set;
  * rows.sinkTo(sink).uid("postgres-sink").name("PostgreSQL (exactly once)");
  * }</pre>
  *
- * <p>{@link DeliveryGuarantee#AT_LEAST_ONCE} ({@link Builder#deliveryGuarantee}) keeps the same writer
- * but ends each checkpoint's transaction with a plain {@code COMMIT} at the barrier instead of
- * {@code PREPARE TRANSACTION} + {@code COMMIT PREPARED}, and hands nothing to the committer: rows
- * are visible one checkpoint-completion earlier, and a replay after a failure writes them again
- * (a COPY table with a unique key then fails the replay). It exists to measure what exactly once
- * costs (see docs/BENCHMARKS.md) and for tables that absorb replays.
+ * <p>{@link DeliveryGuarantee#AT_LEAST_ONCE} ({@link Builder#deliveryGuarantee}) keeps the same
+ * writer but ends each checkpoint's transaction with a plain {@code COMMIT} at the barrier instead
+ * of {@code PREPARE TRANSACTION} + {@code COMMIT PREPARED}, and hands nothing to the committer:
+ * rows are visible one checkpoint-completion earlier, and a replay after a failure writes them
+ * again (a COPY table with a unique key then fails the replay). It exists to measure what exactly
+ * once costs (see docs/BENCHMARKS.md) and for tables that absorb replays.
  *
  * <p>Not final on purpose: tests wrap the committer to crash between prepare and commit.
  */
@@ -55,10 +54,16 @@ public class ExactlyOncePostgresSink
 
     private static final long serialVersionUID = 2L;
 
-    /** The table the sink stages rows in (sql/migrations/V7); it must exist, like the job's own tables. */
+    /**
+     * The table the sink stages rows in (sql/migrations/V7); it must exist, like the job's own
+     * tables.
+     */
     public static final String STAGING_TABLE = StagedRows.TABLE;
 
-    /** The longest a writer holds its input for its previous commit, once per checkpoint (see the writer). */
+    /**
+     * The longest a writer holds its input for its previous commit, once per checkpoint (see the
+     * writer).
+     */
     static final Duration BACKLOG_COMMIT_WAIT = Duration.ofSeconds(5);
 
     private final SinkConfig config;
@@ -72,27 +77,39 @@ public class ExactlyOncePostgresSink
     }
 
     private static DeliveryGuarantee checkGuarantee(DeliveryGuarantee guarantee) {
-        if (guarantee != DeliveryGuarantee.EXACTLY_ONCE && guarantee != DeliveryGuarantee.AT_LEAST_ONCE) {
-            throw new IllegalArgumentException("delivery guarantee must be EXACTLY_ONCE or AT_LEAST_ONCE: " + guarantee);
+        if (guarantee != DeliveryGuarantee.EXACTLY_ONCE
+                && guarantee != DeliveryGuarantee.AT_LEAST_ONCE) {
+            throw new IllegalArgumentException(
+                    "delivery guarantee must be EXACTLY_ONCE or AT_LEAST_ONCE: " + guarantee);
         }
         return guarantee;
     }
 
     public DeliveryGuarantee deliveryGuarantee() {
-        return config.exactlyOnce() ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE;
+        return config.exactlyOnce()
+                ? DeliveryGuarantee.EXACTLY_ONCE
+                : DeliveryGuarantee.AT_LEAST_ONCE;
     }
 
     /** The same sink (id, connection, tables, batch size) with another delivery guarantee. */
     public ExactlyOncePostgresSink withDeliveryGuarantee(DeliveryGuarantee guarantee) {
-        return new ExactlyOncePostgresSink(new SinkConfig(config.sinkId(), config.connection(), config.tables(),
-                config.batchSize(), config.lockTimeout(), checkGuarantee(guarantee) == DeliveryGuarantee.EXACTLY_ONCE,
-                config.fenceGrace(), config.commitRetryTimeout(), config.backlogCommitWait()));
+        return new ExactlyOncePostgresSink(
+                new SinkConfig(
+                        config.sinkId(),
+                        config.connection(),
+                        config.tables(),
+                        config.batchSize(),
+                        config.lockTimeout(),
+                        checkGuarantee(guarantee) == DeliveryGuarantee.EXACTLY_ONCE,
+                        config.fenceGrace(),
+                        config.commitRetryTimeout(),
+                        config.backlogCommitWait()));
     }
 
     /**
      * @param sinkId names this sink's prepared transactions and its fence: one live job per sink id
-     *     and database (a second one is refused at start). Jobs default it to their name
-     *     ({@code --sink-id}).
+     *     and database (a second one is refused at start). Jobs default it to their name ({@code
+     *     --sink-id}).
      */
     public static Builder builder(String sinkId, PostgresConnectionSettings connection) {
         return new Builder(sinkId, connection);
@@ -118,15 +135,16 @@ public class ExactlyOncePostgresSink
     public DataStream<TableRow> routeByKey(DataStream<TableRow> rows) {
         Map<String, int[]> keyPositions = new HashMap<>();
         for (TableSpec t : config.tables()) {
-            keyPositions.put(t.name(), t.mode() == TableSpec.WriteMode.UPSERT ? t.keyPositions() : null);
+            keyPositions.put(
+                    t.name(), t.mode() == TableSpec.WriteMode.UPSERT ? t.keyPositions() : null);
         }
         return rows.keyBy(new RoutingKey(keyPositions), Types.INT);
     }
 
     /**
      * A hash of the table name and the values that identify the database row: rows that touch the
-     * same database row always get the same one; rows of different database rows may share it, which
-     * only means they meet in one writer. An int rather than the values joined into a string:
+     * same database row always get the same one; rows of different database rows may share it,
+     * which only means they meet in one writer. An int rather than the values joined into a string:
      * building that string (Instant and BigDecimal formatted) and BATCH execution's sort on long
      * variable-length keys were 5 % and most of 14 % of the video-views run's CPU samples (JFR).
      * Every value type a row holds hashes the same in every JVM.
@@ -165,13 +183,15 @@ public class ExactlyOncePostgresSink
     }
 
     @Override
-    public StatefulSinkWriter<TableRow, SinkWriterState> createWriter(WriterInitContext context) throws IOException {
+    public StatefulSinkWriter<TableRow, SinkWriterState> createWriter(WriterInitContext context)
+            throws IOException {
         return restoreWriter(context, List.of());
     }
 
     @Override
     public StatefulSinkWriter<TableRow, SinkWriterState> restoreWriter(
-            WriterInitContext context, Collection<SinkWriterState> recoveredState) throws IOException {
+            WriterInitContext context, Collection<SinkWriterState> recoveredState)
+            throws IOException {
         PostgresConnectionSettings.deregisterDriverOnRelease(context.getUserCodeClassLoader());
         return new PostgresTransactionWriter(
                 config,
@@ -229,7 +249,10 @@ public class ExactlyOncePostgresSink
             return this;
         }
 
-        /** The longest a write may wait for a row lock before the job fails and restarts (default 2 min). */
+        /**
+         * The longest a write may wait for a row lock before the job fails and restarts (default 2
+         * min).
+         */
         public Builder lockTimeout(Duration lockTimeout) {
             this.lockTimeout = positive("lock timeout", lockTimeout);
             return this;
@@ -237,7 +260,8 @@ public class ExactlyOncePostgresSink
 
         /**
          * How long a starting writer waits for another job that holds the sink id to let go before
-         * it refuses to run (default 30 s: a job just stopped may still be closing its connections).
+         * it refuses to run (default 30 s: a job just stopped may still be closing its
+         * connections).
          */
         public Builder fenceGrace(Duration fenceGrace) {
             this.fenceGrace = notNegative("fence grace", fenceGrace);
@@ -283,12 +307,21 @@ public class ExactlyOncePostgresSink
             Set<String> names = new HashSet<>();
             for (TableSpec t : tables) {
                 if (!names.add(t.name())) {
-                    throw new IllegalStateException("sink " + sinkId + " lists table " + t.name() + " twice");
+                    throw new IllegalStateException(
+                            "sink " + sinkId + " lists table " + t.name() + " twice");
                 }
             }
-            return new ExactlyOncePostgresSink(new SinkConfig(sinkId, connection, tables, batchSize, lockTimeout,
-                    deliveryGuarantee == DeliveryGuarantee.EXACTLY_ONCE, fenceGrace, commitRetryTimeout,
-                    BACKLOG_COMMIT_WAIT));
+            return new ExactlyOncePostgresSink(
+                    new SinkConfig(
+                            sinkId,
+                            connection,
+                            tables,
+                            batchSize,
+                            lockTimeout,
+                            deliveryGuarantee == DeliveryGuarantee.EXACTLY_ONCE,
+                            fenceGrace,
+                            commitRetryTimeout,
+                            BACKLOG_COMMIT_WAIT));
         }
     }
 }

@@ -1,19 +1,17 @@
 package dev.flinkpipelines.common.postgres;
 
 import dev.flinkpipelines.common.secrets.Secrets;
-import org.apache.flink.util.UserCodeClassLoader;
-
 import java.io.IOException;
+import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
-import java.io.Serializable;
 import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.SQLException;
 import java.util.Objects;
 import java.util.Properties;
+import org.apache.flink.util.UserCodeClassLoader;
 
 /** Where PostgreSQL is and how to log in; opens connections with a readable error on failure. */
 public final class PostgresConnectionSettings implements Serializable {
@@ -32,8 +30,10 @@ public final class PostgresConnectionSettings implements Serializable {
 
     private final String url;
     private final String user;
+
     /** A password given on the command line (local use); null when it comes from elsewhere. */
     private final String password;
+
     /** A file holding the password, read by whichever process opens a connection; may be null. */
     private final String passwordFile;
 
@@ -47,20 +47,24 @@ public final class PostgresConnectionSettings implements Serializable {
      * the file {@code passwordFile}, read each time a connection is opened (so only its path
      * travels in the job graph, and a rotated Kubernetes Secret is picked up on the next
      * connection); the environment variable {@code PGPASSWORD} of the process that connects (as for
-     * libpq); else none, and the driver looks in PostgreSQL's own {@code .pgpass} ({@code PGPASSFILE}
-     * or {@code ~/.pgpass}).
+     * libpq); else none, and the driver looks in PostgreSQL's own {@code .pgpass} ({@code
+     * PGPASSFILE} or {@code ~/.pgpass}).
      */
-    public PostgresConnectionSettings(String url, String user, String password, String passwordFile) {
+    public PostgresConnectionSettings(
+            String url, String user, String password, String passwordFile) {
         this.url = Objects.requireNonNull(url, "url");
         this.user = user;
         this.password = password;
         this.passwordFile = passwordFile;
         if (!url.startsWith("jdbc:postgresql:")) {
-            throw new IllegalArgumentException("JDBC URL must start with jdbc:postgresql: (e.g."
-                    + " jdbc:postgresql://localhost:5432/flink), got " + Secrets.redactUrl(url));
+            throw new IllegalArgumentException(
+                    "JDBC URL must start with jdbc:postgresql: (e.g."
+                            + " jdbc:postgresql://localhost:5432/flink), got "
+                            + Secrets.redactUrl(url));
         }
         if (password != null && passwordFile != null) {
-            throw new IllegalArgumentException("give the PostgreSQL password once: --jdbc-password-file or --jdbc-password, not both");
+            throw new IllegalArgumentException(
+                    "give the PostgreSQL password once: --jdbc-password-file or --jdbc-password, not both");
         }
     }
 
@@ -85,21 +89,28 @@ public final class PostgresConnectionSettings implements Serializable {
         if (passwordFile != null) {
             try {
                 // a Secret file usually ends with a newline that is not part of the password
-                return Files.readString(Path.of(passwordFile), StandardCharsets.UTF_8).replaceAll("[\\r\\n]+$", "");
+                return Files.readString(Path.of(passwordFile), StandardCharsets.UTF_8)
+                        .replaceAll("[\\r\\n]+$", "");
             } catch (IOException | RuntimeException e) {
-                // 28P01 (invalid password), as for a refused login: the sink retries it through Flink's
+                // 28P01 (invalid password), as for a refused login: the sink retries it through
+                // Flink's
                 // restart back-off, since a Secret being mounted or rotated appears a little later
-                throw new SQLException("cannot read the PostgreSQL password file " + passwordFile + " ("
-                        + e.getClass().getSimpleName() + "): is the Secret mounted on every Flink process,"
-                        + " and readable by the user Flink runs as?", "28P01");
+                throw new SQLException(
+                        "cannot read the PostgreSQL password file "
+                                + passwordFile
+                                + " ("
+                                + e.getClass().getSimpleName()
+                                + "): is the Secret mounted on every Flink process,"
+                                + " and readable by the user Flink runs as?",
+                        "28P01");
             }
         }
         return System.getenv("PGPASSWORD");
     }
 
     /**
-     * Opens a connection. On failure the exception says which server could not be reached and
-     * what to check, instead of the driver's bare message; it never holds the password.
+     * Opens a connection. On failure the exception says which server could not be reached and what
+     * to check, instead of the driver's bare message; it never holds the password.
      */
     public Connection open(String applicationName) throws SQLException {
         Properties properties = new Properties();
@@ -121,13 +132,22 @@ public final class PostgresConnectionSettings implements Serializable {
             }
             return connection;
         } catch (SQLException e) {
-            // the driver's own message names host and user, not the password; scrubbed all the same,
+            // the driver's own message names host and user, not the password; scrubbed all the
+            // same,
             // and the driver's exception is not kept as the cause for the same reason
-            SQLException failure = new SQLException(Secrets.scrub(
-                    "cannot connect to PostgreSQL at " + url() + " as user '" + user + "': " + e.getMessage()
-                            + " (is the server running and reachable, and are --jdbc-url, --jdbc-user and the password"
-                            + " (--jdbc-password-file, PGPASSWORD or .pgpass) right?)", secret),
-                    e.getSQLState());
+            SQLException failure =
+                    new SQLException(
+                            Secrets.scrub(
+                                    "cannot connect to PostgreSQL at "
+                                            + url()
+                                            + " as user '"
+                                            + user
+                                            + "': "
+                                            + e.getMessage()
+                                            + " (is the server running and reachable, and are --jdbc-url, --jdbc-user and the password"
+                                            + " (--jdbc-password-file, PGPASSWORD or .pgpass) right?)",
+                                    secret),
+                            e.getSQLState());
             failure.setStackTrace(e.getStackTrace());
             throw failure;
         }
@@ -136,20 +156,22 @@ public final class PostgresConnectionSettings implements Serializable {
     /**
      * Loading the driver class registered it in DriverManager, a JVM-wide registry that would keep
      * a finished job's class loader (and all its classes) alive on a session cluster. When the
-     * driver came from this job's class loader, deregister it when Flink releases that loader. (In a
-     * MiniCluster or the demo the driver belongs to the application class loader: left alone.)
+     * driver came from this job's class loader, deregister it when Flink releases that loader. (In
+     * a MiniCluster or the demo the driver belongs to the application class loader: left alone.)
      */
     public static void deregisterDriverOnRelease(UserCodeClassLoader userCode) {
         if (org.postgresql.Driver.class.getClassLoader() == userCode.asClassLoader()) {
-            userCode.registerReleaseHookIfAbsent("deregister-postgresql-driver", () -> {
-                try {
-                    if (org.postgresql.Driver.isRegistered()) {
-                        org.postgresql.Driver.deregister();
-                    }
-                } catch (SQLException e) {
-                    // nothing left to do: the class loader is being released anyway
-                }
-            });
+            userCode.registerReleaseHookIfAbsent(
+                    "deregister-postgresql-driver",
+                    () -> {
+                        try {
+                            if (org.postgresql.Driver.isRegistered()) {
+                                org.postgresql.Driver.deregister();
+                            }
+                        } catch (SQLException e) {
+                            // nothing left to do: the class loader is being released anyway
+                        }
+                    });
         }
     }
 

@@ -1,13 +1,5 @@
 package dev.flinkpipelines.common.postgres;
 
-import org.apache.flink.api.common.operators.MailboxExecutor;
-import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
-import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -22,6 +14,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import org.apache.flink.api.common.operators.MailboxExecutor;
+import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
+import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes every table of a job into one PostgreSQL transaction per subtask and checkpoint, and at
@@ -32,13 +31,13 @@ import java.util.Set;
  * until the committer runs {@code COMMIT PREPARED}, on this same task thread, once the checkpoint
  * completes. A write to a row it locks would block that thread and the commit could never run. So
  * while the previous transaction is still prepared the writer buffers rows; it first lets pending
- * checkpoint notifications run ({@link MailboxExecutor#tryYield()}). If the previous transaction
- * is still prepared when the buffer is full or at the next barrier (a late or aborted checkpoint,
- * end of input, a stop with savepoint), the writer <em>stages</em> its rows in
- * {@code flink_sink_staged_rows} inside its open transaction instead — a plain insert that waits on
- * nothing — and the committer moves them into their tables right after committing it, in
- * checkpoint order. Nothing is ever kept in writer state, nothing waits on a lock, memory stays
- * bounded, and {@code flush(true)} returns at once.
+ * checkpoint notifications run ({@link MailboxExecutor#tryYield()}). If the previous transaction is
+ * still prepared when the buffer is full or at the next barrier (a late or aborted checkpoint, end
+ * of input, a stop with savepoint), the writer <em>stages</em> its rows in {@code
+ * flink_sink_staged_rows} inside its open transaction instead — a plain insert that waits on
+ * nothing — and the committer moves them into their tables right after committing it, in checkpoint
+ * order. Nothing is ever kept in writer state, nothing waits on a lock, memory stays bounded, and
+ * {@code flush(true)} returns at once.
  *
  * <p><b>At start</b> the writer takes the sink's fence ({@link SinkFence}), then rolls back the
  * leftovers it owns ({@link SubtaskOwnership}): every prepared transaction of the sink named with
@@ -48,15 +47,19 @@ import java.util.Set;
  * write a row, so a restored transaction (or staged rows) of another subtask — after a rescale,
  * keys move between subtasks — can never meet this writer's locks.
  *
- * <p>The transaction for a checkpoint is labelled with the checkpoint the writer expects next
- * (last snapshotted + 1), the same id Flink gives the committables emitted at end of input.
+ * <p>The transaction for a checkpoint is labelled with the checkpoint the writer expects next (last
+ * snapshotted + 1), the same id Flink gives the committables emitted at end of input.
  */
 final class PostgresTransactionWriter
-        implements StatefulSinkWriter<TableRow, SinkWriterState>, CommittingSinkWriter<TableRow, PreparedTransaction> {
+        implements StatefulSinkWriter<TableRow, SinkWriterState>,
+                CommittingSinkWriter<TableRow, PreparedTransaction> {
 
     private static final Logger LOG = LoggerFactory.getLogger(PostgresTransactionWriter.class);
 
-    /** Batches buffered behind a prepared transaction before the writer stages them: the memory bound. */
+    /**
+     * Batches buffered behind a prepared transaction before the writer stages them: the memory
+     * bound.
+     */
     static final int BUFFER_WHILE_PREPARED_BATCHES = 10;
 
     private final SinkConfig config;
@@ -76,16 +79,27 @@ final class PostgresTransactionWriter
     // the open transaction
     private boolean transactionHasWrites;
     private long rowsInTransaction;
-    /** xid of the open transaction once known (it is needed for staging and at PREPARE), else -1. */
+
+    /**
+     * xid of the open transaction once known (it is needed for staging and at PREPARE), else -1.
+     */
     private long openXid = -1;
-    /** Once a transaction stages a row, all its later rows are staged too: they must apply in order. */
+
+    /**
+     * Once a transaction stages a row, all its later rows are staged too: they must apply in order.
+     */
     private boolean staging;
+
     private long stagedInTransaction;
 
     /** gid this writer prepared and has not yet seen committed; null when none. */
     private String previousGid;
-    /** Committables emitted and not yet seen committed, oldest first; listed in the writer state. */
+
+    /**
+     * Committables emitted and not yet seen committed, oldest first; listed in the writer state.
+     */
     private final List<String> pendingGids = new ArrayList<>();
+
     private volatile long oldestPendingPreparedAt;
 
     private final Counter rowsWritten;
@@ -126,7 +140,8 @@ final class PostgresTransactionWriter
 
         String where = "sink " + sinkId + " subtask " + subtask;
         try {
-            connection = config.connection().open(SinkFence.applicationName(jobId, subtask, sinkId));
+            connection =
+                    config.connection().open(SinkFence.applicationName(jobId, subtask, sinkId));
             if (config.exactlyOnce()) {
                 PreparedTransactions.requireEnabled(connection, config.connection().url());
             }
@@ -168,10 +183,18 @@ final class PostgresTransactionWriter
             }
         }
         if (carried > 0) {
-            LOG.info("Sink {} subtask {}: restored {} rows that the sink's first version carried in checkpoint state",
-                    sinkId, subtask, carried);
+            LOG.info(
+                    "Sink {} subtask {}: restored {} rows that the sink's first version carried in checkpoint state",
+                    sinkId,
+                    subtask,
+                    carried);
         }
-        LOG.info("Sink {} subtask {} started ({}), restored checkpoint {}", sinkId, subtask, ownership, restoredCheckpointId);
+        LOG.info(
+                "Sink {} subtask {} started ({}), restored checkpoint {}",
+                sinkId,
+                subtask,
+                ownership,
+                restoredCheckpointId);
     }
 
     /**
@@ -181,43 +204,62 @@ final class PostgresTransactionWriter
      * leftovers, which their owners roll back, or — when only part of a job restarts — the live
      * transactions of subtasks that keep running, whose commit needs this writer's checkpoint.
      */
-    private Set<String> cleanUpLeftovers(OptionalLong restoredCheckpointId, Collection<SinkWriterState> restored)
+    private Set<String> cleanUpLeftovers(
+            OptionalLong restoredCheckpointId, Collection<SinkWriterState> restored)
             throws SQLException {
         Set<String> pending = new HashSet<>();
         for (SinkWriterState state : restored) {
             pending.addAll(state.pendingGids());
         }
         Set<String> stillPrepared = new HashSet<>();
-        for (PreparedTransactions.Prepared prepared : PreparedTransactions.listOwn(connection, sinkId)) {
+        for (PreparedTransactions.Prepared prepared :
+                PreparedTransactions.listOwn(connection, sinkId)) {
             TransactionId id = prepared.id();
             boolean orphan;
             if (id.hasXid()) {
                 orphan = !pending.contains(id.gid());
             } else {
-                // named by the sink's first version, whose state listed nothing: a transaction labelled
+                // named by the sink's first version, whose state listed nothing: a transaction
+                // labelled
                 // up to the restored checkpoint is in that checkpoint's committer state
-                orphan = restoredCheckpointId.isEmpty() || id.checkpointId() > restoredCheckpointId.getAsLong();
+                orphan =
+                        restoredCheckpointId.isEmpty()
+                                || id.checkpointId() > restoredCheckpointId.getAsLong();
             }
             if (orphan && ownership.owns(id.subtask())) {
                 if (PreparedTransactions.rollback(connection, id.gid())) {
                     transactionsRolledBack.inc();
-                    LOG.info("Sink {} subtask {}: rolled back prepared transaction {} (prepared {}) that the restored"
-                            + " checkpoint ({}) does not commit", sinkId, subtask, id.gid(), prepared.preparedAt(),
+                    LOG.info(
+                            "Sink {} subtask {}: rolled back prepared transaction {} (prepared {}) that the restored"
+                                    + " checkpoint ({}) does not commit",
+                            sinkId,
+                            subtask,
+                            id.gid(),
+                            prepared.preparedAt(),
                             restoredCheckpointId);
                 }
-            } else if (restoredCheckpointId.isPresent() && id.checkpointId() <= restoredCheckpointId.getAsLong()) {
+            } else if (restoredCheckpointId.isPresent()
+                    && id.checkpointId() <= restoredCheckpointId.getAsLong()) {
                 stillPrepared.add(id.gid());
             }
         }
         Set<Long> pendingXids = new HashSet<>();
         for (String gid : pending) {
-            TransactionId.parse(gid).filter(TransactionId::hasXid).ifPresent(id -> pendingXids.add(id.xid()));
+            TransactionId.parse(gid)
+                    .filter(TransactionId::hasXid)
+                    .ifPresent(id -> pendingXids.add(id.xid()));
         }
         for (StagedRows.Staged staged : StagedRows.list(connection, sinkId)) {
             if (!pendingXids.contains(staged.xid()) && ownership.owns(staged.subtask())) {
                 int deleted = StagedRows.delete(connection, sinkId, staged.xid());
-                LOG.info("Sink {} subtask {}: deleted {} staged rows of transaction {} that the restored checkpoint ({})"
-                        + " does not move into their tables", sinkId, subtask, deleted, staged.xid(), restoredCheckpointId);
+                LOG.info(
+                        "Sink {} subtask {}: deleted {} staged rows of transaction {} that the restored checkpoint ({})"
+                                + " does not move into their tables",
+                        sinkId,
+                        subtask,
+                        deleted,
+                        staged.xid(),
+                        restoredCheckpointId);
             }
         }
         return stillPrepared;
@@ -232,7 +274,8 @@ final class PostgresTransactionWriter
      * by the lock timeout: a restored transaction still prepared after that means a committer
      * cannot commit it.
      */
-    private void awaitRestoredTransactions(Set<String> waitFor) throws SQLException, InterruptedException {
+    private void awaitRestoredTransactions(Set<String> waitFor)
+            throws SQLException, InterruptedException {
         long deadline = System.nanoTime() + config.lockTimeout().toNanos();
         Set<String> remaining = new HashSet<>(waitFor);
         while (true) {
@@ -247,10 +290,21 @@ final class PostgresTransactionWriter
                 return;
             }
             if (System.nanoTime() > deadline) {
-                throw new SQLException("still waiting after " + config.lockTimeout().toSeconds() + " s for "
-                        + (remaining.isEmpty() ? "" : "restored transactions " + remaining + " to be committed or rolled back")
-                        + (staged ? (remaining.isEmpty() ? "" : " and ") + "staged rows to be moved into their tables" : "")
-                        + " by the job's other subtasks", "55P03");
+                throw new SQLException(
+                        "still waiting after "
+                                + config.lockTimeout().toSeconds()
+                                + " s for "
+                                + (remaining.isEmpty()
+                                        ? ""
+                                        : "restored transactions "
+                                                + remaining
+                                                + " to be committed or rolled back")
+                                + (staged
+                                        ? (remaining.isEmpty() ? "" : " and ")
+                                                + "staged rows to be moved into their tables"
+                                        : "")
+                                + " by the job's other subtasks",
+                        "55P03");
             }
             Thread.sleep(50);
         }
@@ -289,7 +343,13 @@ final class PostgresTransactionWriter
         TableBuffer buffer = buffers.get(row.table());
         if (buffer == null) {
             throw new IllegalArgumentException(
-                    "sink " + sinkId + " has no table '" + row.table() + "' (it writes " + buffers.keySet() + ")");
+                    "sink "
+                            + sinkId
+                            + " has no table '"
+                            + row.table()
+                            + "' (it writes "
+                            + buffers.keySet()
+                            + ")");
         }
         int before = buffer.size();
         buffer.add(row);
@@ -297,9 +357,9 @@ final class PostgresTransactionWriter
     }
 
     /**
-     * Empties the buffer into the open transaction: into the tables when no previous transaction
-     * of this writer can hold locks on them, else into the staging table if {@code mayStage}.
-     * Returns false (rows still buffered) when it may neither write nor stage.
+     * Empties the buffer into the open transaction: into the tables when no previous transaction of
+     * this writer can hold locks on them, else into the staging table if {@code mayStage}. Returns
+     * false (rows still buffered) when it may neither write nor stage.
      */
     private boolean writeBuffered(boolean mayStage) throws IOException {
         if (bufferedRows == 0) {
@@ -325,15 +385,19 @@ final class PostgresTransactionWriter
             stageBuffered();
             return true;
         } catch (SQLException e) {
-            throw SinkFailures.onSqlError("sink " + sinkId + " subtask " + subtask + ": writing rows failed", e);
+            throw SinkFailures.onSqlError(
+                    "sink " + sinkId + " subtask " + subtask + ": writing rows failed", e);
         }
     }
 
     private void stageBuffered() throws SQLException {
         if (!staging) {
             staging = true;
-            LOG.info("Sink {} subtask {}: previous transaction {} not committed yet; staging rows until the next barrier",
-                    sinkId, subtask, previousGid);
+            LOG.info(
+                    "Sink {} subtask {}: previous transaction {} not committed yet; staging rows until the next barrier",
+                    sinkId,
+                    subtask,
+                    previousGid);
         }
         long xid = openXid();
         List<TableRow> rows = new ArrayList<>(bufferedRows);
@@ -379,7 +443,10 @@ final class PostgresTransactionWriter
         }
     }
 
-    /** Waits at most {@code bound}, processing mails (which is where the commit happens), for the previous commit. */
+    /**
+     * Waits at most {@code bound}, processing mails (which is where the commit happens), for the
+     * previous commit.
+     */
     private void awaitPreviousCommit(Duration bound) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + bound.toNanos();
         try {
@@ -403,19 +470,27 @@ final class PostgresTransactionWriter
             if (bufferedRows > 0) {
                 writeBuffered(true);
             } else if (previousGid != null) {
-                // keeps the pending list (writer state, oldest-prepared gauge) current on quiet subtasks
+                // keeps the pending list (writer state, oldest-prepared gauge) current on quiet
+                // subtasks
                 previousStillPrepared();
             }
             if (!transactionHasWrites && stagedInTransaction == 0) {
                 return List.of();
             }
             long xid = openXid();
-            String gid = new TransactionId(sinkId, ownership.namingId(), lastCheckpointId + 1, xid).gid();
+            String gid =
+                    new TransactionId(sinkId, ownership.namingId(), lastCheckpointId + 1, xid)
+                            .gid();
             try (Statement s = connection.createStatement()) {
                 s.execute("PREPARE TRANSACTION '" + gid + "'");
             }
             PreparedTransaction prepared =
-                    new PreparedTransaction(gid, xid, System.currentTimeMillis(), rowsInTransaction, stagedInTransaction);
+                    new PreparedTransaction(
+                            gid,
+                            xid,
+                            System.currentTimeMillis(),
+                            rowsInTransaction,
+                            stagedInTransaction);
             transactionsPrepared.inc();
             LOG.debug("Sink {} subtask {}: prepared {}", sinkId, subtask, prepared);
             if (pendingGids.isEmpty()) {
@@ -446,7 +521,8 @@ final class PostgresTransactionWriter
             try {
                 connection.commit();
             } catch (SQLException e) {
-                throw SinkFailures.onSqlError("sink " + sinkId + " subtask " + subtask + ": COMMIT failed", e);
+                throw SinkFailures.onSqlError(
+                        "sink " + sinkId + " subtask " + subtask + ": COMMIT failed", e);
             }
             transactionsCommittedAtBarrier.inc();
             transactionHasWrites = false;

@@ -9,12 +9,14 @@ package dev.flinkpipelines.common.postgres;
  * @param gid the PostgreSQL global transaction id ({@link TransactionId#gid()})
  * @param xid the transaction's 64-bit id, or {@link TransactionId#UNKNOWN_XID} for a committable
  *     restored from the sink's first version, which did not record it
- * @param preparedAtMillis wall-clock time of {@code PREPARE TRANSACTION}, for the commit-latency metric
+ * @param preparedAtMillis wall-clock time of {@code PREPARE TRANSACTION}, for the commit-latency
+ *     metric
  * @param rows rows written to their tables in the transaction, for logs
- * @param stagedRows rows the transaction put into the staging table instead (see
- *     {@link StagedRows}); the committer moves them into their tables after the commit
+ * @param stagedRows rows the transaction put into the staging table instead (see {@link
+ *     StagedRows}); the committer moves them into their tables after the commit
  */
-public record PreparedTransaction(String gid, long xid, long preparedAtMillis, long rows, long stagedRows) {
+public record PreparedTransaction(
+        String gid, long xid, long preparedAtMillis, long rows, long stagedRows) {
 
     public boolean hasXid() {
         return xid != TransactionId.UNKNOWN_XID;
@@ -22,6 +24,11 @@ public record PreparedTransaction(String gid, long xid, long preparedAtMillis, l
 
     @Override
     public String toString() {
-        return gid + " (" + rows + " rows" + (stagedRows > 0 ? ", " + stagedRows + " staged" : "") + ")";
+        return gid
+                + " ("
+                + rows
+                + " rows"
+                + (stagedRows > 0 ? ", " + stagedRows + " staged" : "")
+                + ")";
     }
 }

@@ -1,19 +1,19 @@
 package dev.flinkpipelines.common.postgres;
 
-import org.apache.flink.core.io.SimpleVersionedSerializer;
-
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 /**
- * Versioned form of {@link PreparedTransaction} in the committer's checkpointed state.
- * Version 1 (the sink's first version) had gid, prepare time and row count; version 2 adds the
- * xid and the staged row count. Version 1 still reads, with an unknown xid.
+ * Versioned form of {@link PreparedTransaction} in the committer's checkpointed state. Version 1
+ * (the sink's first version) had gid, prepare time and row count; version 2 adds the xid and the
+ * staged row count. Version 1 still reads, with an unknown xid.
  */
-final class PreparedTransactionSerializer implements SimpleVersionedSerializer<PreparedTransaction> {
+final class PreparedTransactionSerializer
+        implements SimpleVersionedSerializer<PreparedTransaction> {
 
     static final int V1 = 1;
     static final int V2 = 2;
@@ -41,12 +41,24 @@ final class PreparedTransactionSerializer implements SimpleVersionedSerializer<P
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(serialized))) {
             switch (version) {
                 case V1:
-                    return new PreparedTransaction(in.readUTF(), TransactionId.UNKNOWN_XID, in.readLong(), in.readLong(), 0);
+                    return new PreparedTransaction(
+                            in.readUTF(),
+                            TransactionId.UNKNOWN_XID,
+                            in.readLong(),
+                            in.readLong(),
+                            0);
                 case V2:
-                    return new PreparedTransaction(in.readUTF(), in.readLong(), in.readLong(), in.readLong(), in.readLong());
+                    return new PreparedTransaction(
+                            in.readUTF(),
+                            in.readLong(),
+                            in.readLong(),
+                            in.readLong(),
+                            in.readLong());
                 default:
-                    throw new IOException("unknown PreparedTransaction version " + version
-                            + " (written by a newer version of the sink?)");
+                    throw new IOException(
+                            "unknown PreparedTransaction version "
+                                    + version
+                                    + " (written by a newer version of the sink?)");
             }
         }
     }

@@ -14,7 +14,9 @@ import java.util.Optional;
 /** PostgreSQL's two-phase-commit statements and the checks around them. */
 public final class PreparedTransactions {
 
-    /** SQLSTATE 42704 undefined_object: "prepared transaction with identifier ... does not exist". */
+    /**
+     * SQLSTATE 42704 undefined_object: "prepared transaction with identifier ... does not exist".
+     */
     static final String UNDEFINED_OBJECT = "42704";
 
     private PreparedTransactions() {}
@@ -23,7 +25,12 @@ public final class PreparedTransactions {
     record Prepared(TransactionId id, Instant preparedAt, String owner) {}
 
     /** What PostgreSQL knows of a transaction that is no longer prepared. */
-    enum Outcome { COMMITTED, ABORTED, IN_PROGRESS, UNKNOWN }
+    enum Outcome {
+        COMMITTED,
+        ABORTED,
+        IN_PROGRESS,
+        UNKNOWN
+    }
 
     /**
      * Fails with a message that says what to change when the server cannot prepare transactions
@@ -36,7 +43,9 @@ public final class PreparedTransactions {
             int max = Integer.parseInt(rs.getString(1));
             if (max <= 0) {
                 throw new SQLException(
-                        "PostgreSQL at " + where + " has max_prepared_transactions = 0, so it cannot run the"
+                        "PostgreSQL at "
+                                + where
+                                + " has max_prepared_transactions = 0, so it cannot run the"
                                 + " exactly-once sink's PREPARE TRANSACTION. Set max_prepared_transactions in"
                                 + " postgresql.conf (at least 2 x the sink parallelism x the number of jobs, e.g. 100)"
                                 + " and restart the server.",
@@ -48,9 +57,10 @@ public final class PreparedTransactions {
     /** Prepared transactions of this database whose gid this sink wrote, oldest first. */
     static List<Prepared> listOwn(Connection connection, String sinkId) throws SQLException {
         List<Prepared> own = new ArrayList<>();
-        try (PreparedStatement s = connection.prepareStatement(
-                "SELECT gid, prepared, owner FROM pg_prepared_xacts"
-                        + " WHERE database = current_database() AND starts_with(gid, ?) ORDER BY prepared, gid")) {
+        try (PreparedStatement s =
+                connection.prepareStatement(
+                        "SELECT gid, prepared, owner FROM pg_prepared_xacts"
+                                + " WHERE database = current_database() AND starts_with(gid, ?) ORDER BY prepared, gid")) {
             s.setString(1, sinkId + ":");
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
@@ -58,7 +68,8 @@ public final class PreparedTransactions {
                     String owner = rs.getString(3);
                     TransactionId.parse(rs.getString(1))
                             .filter(id -> id.sinkId().equals(sinkId))
-                            .ifPresent(id -> own.add(new Prepared(id, prepared.toInstant(), owner)));
+                            .ifPresent(
+                                    id -> own.add(new Prepared(id, prepared.toInstant(), owner)));
                 }
             }
         }
@@ -66,8 +77,9 @@ public final class PreparedTransactions {
     }
 
     static boolean isPrepared(Connection connection, String gid) throws SQLException {
-        try (PreparedStatement s = connection.prepareStatement(
-                "SELECT 1 FROM pg_prepared_xacts WHERE gid = ? AND database = current_database()")) {
+        try (PreparedStatement s =
+                connection.prepareStatement(
+                        "SELECT 1 FROM pg_prepared_xacts WHERE gid = ? AND database = current_database()")) {
             s.setString(1, gid);
             try (ResultSet rs = s.executeQuery()) {
                 return rs.next();
@@ -85,13 +97,14 @@ public final class PreparedTransactions {
     }
 
     /**
-     * Whether transaction {@code xid} committed, by PostgreSQL's own commit log
-     * ({@code pg_xact_status}). {@link Outcome#UNKNOWN} when the database no longer keeps its
-     * status (older than the oldest transaction it remembers) or never had it (an xid from another
-     * database or from before a restore of this one from a backup).
+     * Whether transaction {@code xid} committed, by PostgreSQL's own commit log ({@code
+     * pg_xact_status}). {@link Outcome#UNKNOWN} when the database no longer keeps its status (older
+     * than the oldest transaction it remembers) or never had it (an xid from another database or
+     * from before a restore of this one from a backup).
      */
     static Outcome outcome(Connection connection, long xid) throws SQLException {
-        try (PreparedStatement s = connection.prepareStatement("SELECT pg_xact_status(?::text::xid8)")) {
+        try (PreparedStatement s =
+                connection.prepareStatement("SELECT pg_xact_status(?::text::xid8)")) {
             s.setString(1, Long.toString(xid));
             try (ResultSet rs = s.executeQuery()) {
                 rs.next();
@@ -109,7 +122,8 @@ public final class PreparedTransactions {
                 }
             }
         } catch (SQLException e) {
-            // 22023: "transaction ID ... is in the future": not a transaction of this database's history
+            // 22023: "transaction ID ... is in the future": not a transaction of this database's
+            // history
             if ("22023".equals(e.getSQLState())) {
                 return Outcome.UNKNOWN;
             }
@@ -118,7 +132,8 @@ public final class PreparedTransactions {
     }
 
     /** The outcome of a gid that is not prepared (anymore), from the xid it names. */
-    static Optional<Outcome> outcomeOf(Connection connection, TransactionId id) throws SQLException {
+    static Optional<Outcome> outcomeOf(Connection connection, TransactionId id)
+            throws SQLException {
         return id.hasXid() ? Optional.of(outcome(connection, id.xid())) : Optional.empty();
     }
 
@@ -132,9 +147,11 @@ public final class PreparedTransactions {
         return finish(autoCommitConnection, "ROLLBACK PREPARED", gid);
     }
 
-    private static boolean finish(Connection autoCommitConnection, String statement, String gid) throws SQLException {
+    private static boolean finish(Connection autoCommitConnection, String statement, String gid)
+            throws SQLException {
         // gids are built from checked sink ids and numbers (TransactionId): nothing to escape
-        TransactionId.parse(gid).orElseThrow(() -> new IllegalArgumentException("not a sink gid: " + gid));
+        TransactionId.parse(gid)
+                .orElseThrow(() -> new IllegalArgumentException("not a sink gid: " + gid));
         try (Statement s = autoCommitConnection.createStatement()) {
             s.execute(statement + " '" + gid + "'");
             return true;

@@ -4,7 +4,6 @@ import dev.flinkpipelines.common.options.CommandLine;
 import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
 import dev.flinkpipelines.common.options.CommonFlags;
 import dev.flinkpipelines.common.options.Flag;
-
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -25,24 +24,33 @@ import java.util.List;
  * (and commits or rolls them back) — maybe never. Resuming the job from its latest checkpoint is
  * the right fix (its committer commits them); when it will not be resumed:
  *
- * <pre>java -cp &lt;any job jar&gt; dev.flinkpipelines.common.postgres.SinkAdmin --jdbc-url ... --sink-id user-events --list
- * java -cp &lt;any job jar&gt; dev.flinkpipelines.common.postgres.SinkAdmin --jdbc-url ... --sink-id user-events --abort</pre>
+ * <pre>
+ * java -cp &lt;any job jar&gt; dev.flinkpipelines.common.postgres.SinkAdmin --jdbc-url ... --sink-id user-events --list
+ * java -cp &lt;any job jar&gt; dev.flinkpipelines.common.postgres.SinkAdmin --jdbc-url ... --sink-id user-events --abort
+ * </pre>
  *
- * Needs only the JDBC driver and this project's classes (no Flink, no logging binding), which is what
- * a job jar holds.
+ * Needs only the JDBC driver and this project's classes (no Flink, no logging binding), which is
+ * what a job jar holds.
  */
 public final class SinkAdmin {
 
-    static final Flag<String> SINK_ID = Flag.string("sink-id", null, "the sink id to inspect (a job's name by default)");
-    static final Flag<Boolean> LIST = Flag.enabledBy("list", "list running writers, prepared transactions and staged rows (default)");
-    static final Flag<Boolean> ABORT = Flag.enabledBy("abort",
-            "roll back the sink's prepared transactions and delete its staged rows; refused while a job of the sink runs."
-                    + " Their rows are discarded: do this only for a job that will not be resumed");
+    static final Flag<String> SINK_ID =
+            Flag.string("sink-id", null, "the sink id to inspect (a job's name by default)");
+    static final Flag<Boolean> LIST =
+            Flag.enabledBy(
+                    "list",
+                    "list running writers, prepared transactions and staged rows (default)");
+    static final Flag<Boolean> ABORT =
+            Flag.enabledBy(
+                    "abort",
+                    "roll back the sink's prepared transactions and delete its staged rows; refused while a job of the sink runs."
+                            + " Their rows are discarded: do this only for a job that will not be resumed");
 
     private SinkAdmin() {}
 
     /** A session holding one of the sink's writer locks, described for a person. */
-    public static List<String> liveWriters(Connection connection, String sinkId) throws SQLException {
+    public static List<String> liveWriters(Connection connection, String sinkId)
+            throws SQLException {
         List<String> writers = new ArrayList<>();
         for (Holder holder : holders(connection, sinkId)) {
             writers.add(holder.describe());
@@ -51,7 +59,8 @@ public final class SinkAdmin {
     }
 
     /** A session holding one of a sink's writer locks. */
-    record Holder(int pid, int subtask, String applicationName, String clientAddress, Instant since) {
+    record Holder(
+            int pid, int subtask, String applicationName, String clientAddress, Instant since) {
         /** The Flink job id the session belongs to, when it is one of our writers. */
         String jobId() {
             String[] parts = applicationName == null ? new String[0] : applicationName.split(" ");
@@ -60,9 +69,15 @@ public final class SinkAdmin {
 
         String describe() {
             String job = jobId();
-            return "Flink job " + (job != null ? job : "(unknown: session '" + applicationName + "')")
-                    + " (PostgreSQL session pid " + pid + (clientAddress == null ? "" : " from " + clientAddress)
-                    + ", writer subtask " + subtask + (since == null ? "" : ", since " + since) + ")";
+            return "Flink job "
+                    + (job != null ? job : "(unknown: session '" + applicationName + "')")
+                    + " (PostgreSQL session pid "
+                    + pid
+                    + (clientAddress == null ? "" : " from " + clientAddress)
+                    + ", writer subtask "
+                    + subtask
+                    + (since == null ? "" : ", since " + since)
+                    + ")";
         }
     }
 
@@ -70,18 +85,24 @@ public final class SinkAdmin {
     static List<Holder> holders(Connection connection, String sinkId) throws SQLException {
         List<Holder> holders = new ArrayList<>();
         // advisory lock keys show up as oids (unsigned): compare as bigint
-        try (PreparedStatement s = connection.prepareStatement(
-                "SELECT l.pid, l.objid::bigint, a.application_name, host(a.client_addr), a.backend_start"
-                        + " FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid"
-                        + " WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2"
-                        + " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-                        + " AND l.classid::bigint = ? ORDER BY l.objid::bigint, l.pid")) {
+        try (PreparedStatement s =
+                connection.prepareStatement(
+                        "SELECT l.pid, l.objid::bigint, a.application_name, host(a.client_addr), a.backend_start"
+                                + " FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid"
+                                + " WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2"
+                                + " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                                + " AND l.classid::bigint = ? ORDER BY l.objid::bigint, l.pid")) {
             s.setLong(1, Integer.toUnsignedLong(SinkFence.lockKey(sinkId)));
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
                     Timestamp since = rs.getTimestamp(5);
-                    holders.add(new Holder(rs.getInt(1), (int) rs.getLong(2), rs.getString(3), rs.getString(4),
-                            since == null ? null : since.toInstant()));
+                    holders.add(
+                            new Holder(
+                                    rs.getInt(1),
+                                    (int) rs.getLong(2),
+                                    rs.getString(3),
+                                    rs.getString(4),
+                                    since == null ? null : since.toInstant()));
                 }
             }
         }
@@ -92,13 +113,24 @@ public final class SinkAdmin {
         System.exit(run(argv, System.out, System.err));
     }
 
-    /** The testable command: returns the exit code (0 done, 1 refused or failed, 2 bad command line). */
+    /**
+     * The testable command: returns the exit code (0 done, 1 refused or failed, 2 bad command
+     * line).
+     */
     static int run(String[] argv, PrintStream out, PrintStream err) {
-        CommandLine cli = new CommandLine("java -cp <job jar> " + SinkAdmin.class.getName(),
-                "Lists or rolls back what a flink-pipelines PostgreSQL sink left in a database: prepared transactions and"
-                        + " staged rows of a job that was cancelled or will not be resumed.")
-                .add(CommonFlags.JDBC_URL, CommonFlags.JDBC_USER, CommonFlags.JDBC_PASSWORD_FILE, CommonFlags.JDBC_PASSWORD, SINK_ID,
-                        LIST, ABORT);
+        CommandLine cli =
+                new CommandLine(
+                                "java -cp <job jar> " + SinkAdmin.class.getName(),
+                                "Lists or rolls back what a flink-pipelines PostgreSQL sink left in a database: prepared transactions and"
+                                        + " staged rows of a job that was cancelled or will not be resumed.")
+                        .add(
+                                CommonFlags.JDBC_URL,
+                                CommonFlags.JDBC_USER,
+                                CommonFlags.JDBC_PASSWORD_FILE,
+                                CommonFlags.JDBC_PASSWORD,
+                                SINK_ID,
+                                LIST,
+                                ABORT);
         CommandLine.Invocation invocation = cli.invoke(argv, out, err);
         if (!invocation.shouldRun()) {
             return invocation.exitCode();
@@ -106,7 +138,8 @@ public final class SinkAdmin {
         ParsedArgs args = invocation.args();
         String sinkId = args.get(SINK_ID);
         if (sinkId == null) {
-            err.println("error: --sink-id is required (a job's sink id is its name unless it was started with --sink-id)");
+            err.println(
+                    "error: --sink-id is required (a job's sink id is its name unless it was started with --sink-id)");
             return 2;
         }
         if (args.get(LIST) && args.get(ABORT)) {
@@ -121,8 +154,12 @@ public final class SinkAdmin {
         }
         PostgresConnectionSettings settings;
         try {
-            settings = new PostgresConnectionSettings(args.get(CommonFlags.JDBC_URL), args.get(CommonFlags.JDBC_USER),
-                    args.get(CommonFlags.JDBC_PASSWORD), args.get(CommonFlags.JDBC_PASSWORD_FILE));
+            settings =
+                    new PostgresConnectionSettings(
+                            args.get(CommonFlags.JDBC_URL),
+                            args.get(CommonFlags.JDBC_USER),
+                            args.get(CommonFlags.JDBC_PASSWORD),
+                            args.get(CommonFlags.JDBC_PASSWORD_FILE));
         } catch (IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
             return 2;
@@ -134,8 +171,12 @@ public final class SinkAdmin {
             List<StagedRows.Staged> staged = StagedRows.list(c, sinkId);
             if (args.get(ABORT)) {
                 if (!writers.isEmpty()) {
-                    err.println("error: sink '" + sinkId + "' has a running job: " + writers.get(0)
-                            + ". Its transactions are not leftovers; stop the job first.");
+                    err.println(
+                            "error: sink '"
+                                    + sinkId
+                                    + "' has a running job: "
+                                    + writers.get(0)
+                                    + ". Its transactions are not leftovers; stop the job first.");
                     return 1;
                 }
                 for (PreparedTransactions.Prepared p : prepared) {
@@ -146,25 +187,51 @@ public final class SinkAdmin {
                 for (StagedRows.Staged s : staged) {
                     deleted += StagedRows.delete(c, sinkId, s.xid());
                 }
-                out.println("sink " + sinkId + ": rolled back " + prepared.size() + " prepared transactions, deleted "
-                        + deleted + " staged rows");
+                out.println(
+                        "sink "
+                                + sinkId
+                                + ": rolled back "
+                                + prepared.size()
+                                + " prepared transactions, deleted "
+                                + deleted
+                                + " staged rows");
                 return 0;
             }
             Instant now = Instant.now();
             out.println("sink " + sinkId + " on " + settings.url());
             out.println("  running writers: " + (writers.isEmpty() ? "none" : ""));
             writers.forEach(w -> out.println("    " + w));
-            out.println("  prepared transactions: " + (prepared.isEmpty() ? "none" : prepared.size()));
+            out.println(
+                    "  prepared transactions: " + (prepared.isEmpty() ? "none" : prepared.size()));
             for (PreparedTransactions.Prepared p : prepared) {
-                out.println("    " + p.id().gid() + "  checkpoint " + p.id().checkpointId() + ", writer " + p.id().subtask()
-                        + ", prepared " + p.preparedAt() + " (" + Duration.between(p.preparedAt(), now).toSeconds()
-                        + " s ago) by " + p.owner());
+                out.println(
+                        "    "
+                                + p.id().gid()
+                                + "  checkpoint "
+                                + p.id().checkpointId()
+                                + ", writer "
+                                + p.id().subtask()
+                                + ", prepared "
+                                + p.preparedAt()
+                                + " ("
+                                + Duration.between(p.preparedAt(), now).toSeconds()
+                                + " s ago) by "
+                                + p.owner());
             }
-            out.println("  staged rows: " + (staged.isEmpty() ? "none" : "of " + staged.size() + " transactions "
-                    + staged.stream().map(s -> Long.toString(s.xid())).toList()));
+            out.println(
+                    "  staged rows: "
+                            + (staged.isEmpty()
+                                    ? "none"
+                                    : "of "
+                                            + staged.size()
+                                            + " transactions "
+                                            + staged.stream()
+                                                    .map(s -> Long.toString(s.xid()))
+                                                    .toList()));
             if (writers.isEmpty() && (!prepared.isEmpty() || !staged.isEmpty())) {
-                out.println("  No job of this sink runs: these are leftovers. Resume the job from its latest checkpoint"
-                        + " (its committer commits them), or discard them with --abort.");
+                out.println(
+                        "  No job of this sink runs: these are leftovers. Resume the job from its latest checkpoint"
+                                + " (its committer commits them), or discard them with --abort.");
             }
             return 0;
         } catch (SQLException e) {

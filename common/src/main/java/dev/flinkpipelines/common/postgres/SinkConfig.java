@@ -25,7 +25,8 @@ record SinkConfig(
         boolean exactlyOnce,
         Duration fenceGrace,
         Duration commitRetryTimeout,
-        Duration backlogCommitWait) implements Serializable {
+        Duration backlogCommitWait)
+        implements Serializable {
 
     SinkConfig {
         tables = List.copyOf(tables);

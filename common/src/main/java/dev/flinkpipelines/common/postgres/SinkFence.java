@@ -1,8 +1,5 @@
 package dev.flinkpipelines.common.postgres;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -10,24 +7,27 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One live writer per sink id and database. Each writer subtask holds a PostgreSQL session-level
  * advisory lock on (sink id, subtask) for as long as its connection lives, and names its session
  * {@code flink <job id> <subtask> <sink id>} so the holder of a lock can be identified. A second
- * deployment of the same sink id (the same jar submitted twice, a {@code --bounded} backfill next to
- * the streaming job, a savepoint resumed while the original still runs) finds the locks taken and is
- * refused before it rolls back anything: without the fence its start would roll back the live
- * job's prepared transactions as its own leftovers.
+ * deployment of the same sink id (the same jar submitted twice, a {@code --bounded} backfill next
+ * to the streaming job, a savepoint resumed while the original still runs) finds the locks taken
+ * and is refused before it rolls back anything: without the fence its start would roll back the
+ * live job's prepared transactions as its own leftovers.
  *
- * <p>The lock dies with the session, so a crashed or cancelled job frees it. A session of an earlier
- * attempt of the same job that has not noticed its end yet (a TaskManager cut off from the network)
- * is terminated; a different job is waited for briefly (a job just stopped may still be closing its
- * connections) and then refused.
+ * <p>The lock dies with the session, so a crashed or cancelled job frees it. A session of an
+ * earlier attempt of the same job that has not noticed its end yet (a TaskManager cut off from the
+ * network) is terminated; a different job is waited for briefly (a job just stopped may still be
+ * closing its connections) and then refused.
  */
 final class SinkFence {
 
     private static final Logger LOG = LoggerFactory.getLogger(SinkFence.class);
+
     /** PostgreSQL keeps application_name to 63 bytes. */
     private static final int APPLICATION_NAME_MAX = 63;
 
@@ -41,14 +41,17 @@ final class SinkFence {
     /** The session name a writer subtask uses; the job id is what tells holders apart. */
     static String applicationName(String jobId, int subtask, String sinkId) {
         String name = "flink " + jobId + " " + subtask + " " + sinkId;
-        return name.length() <= APPLICATION_NAME_MAX ? name : name.substring(0, APPLICATION_NAME_MAX);
+        return name.length() <= APPLICATION_NAME_MAX
+                ? name
+                : name.substring(0, APPLICATION_NAME_MAX);
     }
 
     /**
      * Takes writer subtask {@code subtask}'s lock of {@code sinkId} on {@code connection} and makes
      * sure no other job holds any of the sink's locks; throws the job-stopping refusal otherwise.
      */
-    static void acquire(Connection connection, String sinkId, int subtask, String jobId, Duration grace)
+    static void acquire(
+            Connection connection, String sinkId, int subtask, String jobId, Duration grace)
             throws SQLException, InterruptedException {
         long deadline = System.nanoTime() + grace.toNanos();
         int ownPid = backendPid(connection);
@@ -65,8 +68,12 @@ final class SinkFence {
                 if (jobId.equals(holder.jobId())) {
                     if (!locked && holder.subtask() == subtask) {
                         // an earlier attempt of this very job whose session outlived it
-                        LOG.warn("Sink {} subtask {}: terminating the session of an earlier attempt of this job that"
-                                + " still holds the writer lock: {}", sinkId, subtask, holder.describe());
+                        LOG.warn(
+                                "Sink {} subtask {}: terminating the session of an earlier attempt of this job that"
+                                        + " still holds the writer lock: {}",
+                                sinkId,
+                                subtask,
+                                holder.describe());
                         terminate(connection, holder.pid());
                     }
                 } else {
@@ -81,17 +88,23 @@ final class SinkFence {
                     unlock(connection, sinkId, subtask);
                 }
                 SinkAdmin.Holder other = others.isEmpty() ? null : others.get(0);
-                throw SinkFailures.stop("sink id '" + sinkId + "' is in use on this database by "
-                        + (other == null ? "another session" : other.describe())
-                        + ": only one job may write with a sink id, or they would roll back each other's transactions."
-                        + " Stop that job first, or give this deployment its own --sink-id.", null);
+                throw SinkFailures.stop(
+                        "sink id '"
+                                + sinkId
+                                + "' is in use on this database by "
+                                + (other == null ? "another session" : other.describe())
+                                + ": only one job may write with a sink id, or they would roll back each other's transactions."
+                                + " Stop that job first, or give this deployment its own --sink-id.",
+                        null);
             }
             Thread.sleep(250);
         }
     }
 
-    private static boolean tryLock(Connection connection, String sinkId, int subtask) throws SQLException {
-        try (PreparedStatement s = connection.prepareStatement("SELECT pg_try_advisory_lock(?, ?)")) {
+    private static boolean tryLock(Connection connection, String sinkId, int subtask)
+            throws SQLException {
+        try (PreparedStatement s =
+                connection.prepareStatement("SELECT pg_try_advisory_lock(?, ?)")) {
             s.setInt(1, lockKey(sinkId));
             s.setInt(2, subtask);
             try (ResultSet rs = s.executeQuery()) {
@@ -101,7 +114,8 @@ final class SinkFence {
         }
     }
 
-    private static void unlock(Connection connection, String sinkId, int subtask) throws SQLException {
+    private static void unlock(Connection connection, String sinkId, int subtask)
+            throws SQLException {
         try (PreparedStatement s = connection.prepareStatement("SELECT pg_advisory_unlock(?, ?)")) {
             s.setInt(1, lockKey(sinkId));
             s.setInt(2, subtask);
@@ -110,7 +124,8 @@ final class SinkFence {
     }
 
     private static int backendPid(Connection connection) throws SQLException {
-        try (PreparedStatement s = connection.prepareStatement("SELECT pg_backend_pid()"); ResultSet rs = s.executeQuery()) {
+        try (PreparedStatement s = connection.prepareStatement("SELECT pg_backend_pid()");
+                ResultSet rs = s.executeQuery()) {
             rs.next();
             return rs.getInt(1);
         }

@@ -4,16 +4,16 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What a writer subtask keeps in a checkpoint: which writer subtask id it owns, how many ids
- * exist in all, and the gids it prepared whose commit it has not seen yet (the transactions the
+ * What a writer subtask keeps in a checkpoint: which writer subtask id it owns, how many ids exist
+ * in all, and the gids it prepared whose commit it has not seen yet (the transactions the
  * checkpoint's committer state may still commit). After a restore, the owner of a subtask id rolls
  * back exactly that id's prepared transactions that are not pending, whatever run prepared them,
- * and nobody else touches them. Transactions are named with the first subtask id a writer owns;
- * a writer that owns several ids after a scale-down writes one state per id.
+ * and nobody else touches them. Transactions are named with the first subtask id a writer owns; a
+ * writer that owns several ids after a scale-down writes one state per id.
  *
- * <p>The sink's first version kept rows here instead (rows accepted while its previous
- * transaction was still prepared); such a state restores as {@link #carriedRows()} with unknown
- * ownership. This version never keeps rows in writer state: it stages them in PostgreSQL.
+ * <p>The sink's first version kept rows here instead (rows accepted while its previous transaction
+ * was still prepared); such a state restores as {@link #carriedRows()} with unknown ownership. This
+ * version never keeps rows in writer state: it stages them in PostgreSQL.
  */
 public final class SinkWriterState {
 
@@ -24,7 +24,11 @@ public final class SinkWriterState {
     private final List<String> pendingGids;
     private final List<TableRow> carriedRows;
 
-    private SinkWriterState(int ownedSubtask, int ownedSubtaskCount, List<String> pendingGids, List<TableRow> carriedRows) {
+    private SinkWriterState(
+            int ownedSubtask,
+            int ownedSubtaskCount,
+            List<String> pendingGids,
+            List<TableRow> carriedRows) {
         this.ownedSubtask = ownedSubtask;
         this.ownedSubtaskCount = ownedSubtaskCount;
         this.pendingGids = List.copyOf(pendingGids);
@@ -33,7 +37,8 @@ public final class SinkWriterState {
 
     static SinkWriterState of(int ownedSubtask, int ownedSubtaskCount, List<String> pendingGids) {
         if (ownedSubtask < 0 || ownedSubtaskCount <= ownedSubtask) {
-            throw new IllegalArgumentException("owned subtask " + ownedSubtask + " of " + ownedSubtaskCount);
+            throw new IllegalArgumentException(
+                    "owned subtask " + ownedSubtask + " of " + ownedSubtaskCount);
         }
         return new SinkWriterState(ownedSubtask, ownedSubtaskCount, pendingGids, List.of());
     }
@@ -70,8 +75,10 @@ public final class SinkWriterState {
             return false;
         }
         SinkWriterState other = (SinkWriterState) o;
-        return ownedSubtask == other.ownedSubtask && ownedSubtaskCount == other.ownedSubtaskCount
-                && pendingGids.equals(other.pendingGids) && carriedRows.equals(other.carriedRows);
+        return ownedSubtask == other.ownedSubtask
+                && ownedSubtaskCount == other.ownedSubtaskCount
+                && pendingGids.equals(other.pendingGids)
+                && carriedRows.equals(other.carriedRows);
     }
 
     @Override
@@ -82,7 +89,13 @@ public final class SinkWriterState {
     @Override
     public String toString() {
         return hasOwnership()
-                ? "SinkWriterState{owns subtask " + ownedSubtask + " of " + ownedSubtaskCount + ", pending " + pendingGids + "}"
+                ? "SinkWriterState{owns subtask "
+                        + ownedSubtask
+                        + " of "
+                        + ownedSubtaskCount
+                        + ", pending "
+                        + pendingGids
+                        + "}"
                 : "SinkWriterState{first version, " + carriedRows.size() + " carried rows}";
     }
 }

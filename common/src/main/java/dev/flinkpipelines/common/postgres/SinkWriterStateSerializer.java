@@ -1,7 +1,5 @@
 package dev.flinkpipelines.common.postgres;
 
-import org.apache.flink.core.io.SimpleVersionedSerializer;
-
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -9,6 +7,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 /**
  * Versioned form of {@link SinkWriterState}. Version 1 is the sink's first version: a list of
@@ -45,27 +44,31 @@ final class SinkWriterStateSerializer implements SimpleVersionedSerializer<SinkW
     public SinkWriterState deserialize(int version, byte[] serialized) throws IOException {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(serialized))) {
             switch (version) {
-                case V1_CARRIED_ROWS: {
-                    int n = in.readInt();
-                    List<TableRow> rows = new ArrayList<>(n);
-                    for (int i = 0; i < n; i++) {
-                        rows.add(TableRowCodec.read(in));
+                case V1_CARRIED_ROWS:
+                    {
+                        int n = in.readInt();
+                        List<TableRow> rows = new ArrayList<>(n);
+                        for (int i = 0; i < n; i++) {
+                            rows.add(TableRowCodec.read(in));
+                        }
+                        return SinkWriterState.carried(rows);
                     }
-                    return SinkWriterState.carried(rows);
-                }
-                case V2: {
-                    int owned = in.readInt();
-                    int count = in.readInt();
-                    int n = in.readInt();
-                    List<String> pending = new ArrayList<>(n);
-                    for (int i = 0; i < n; i++) {
-                        pending.add(in.readUTF());
+                case V2:
+                    {
+                        int owned = in.readInt();
+                        int count = in.readInt();
+                        int n = in.readInt();
+                        List<String> pending = new ArrayList<>(n);
+                        for (int i = 0; i < n; i++) {
+                            pending.add(in.readUTF());
+                        }
+                        return SinkWriterState.of(owned, count, pending);
                     }
-                    return SinkWriterState.of(owned, count, pending);
-                }
                 default:
-                    throw new IOException("unknown sink writer state version " + version
-                            + " (written by a newer version of the sink?)");
+                    throw new IOException(
+                            "unknown sink writer state version "
+                                    + version
+                                    + " (written by a newer version of the sink?)");
             }
         }
     }

@@ -18,9 +18,9 @@ import java.util.Map;
 /**
  * The staging table {@code flink_sink_staged_rows} (sql/migrations/V7). A writer whose previous
  * transaction is still prepared must not write rows that transaction may lock; it stages them here,
- * in its own open transaction, where nothing can wait on a lock. When that transaction commits,
- * its committer moves the staged rows into their tables and deletes them in one transaction, so
- * moving twice (a commit repeated after a restore) finds nothing the second time.
+ * in its own open transaction, where nothing can wait on a lock. When that transaction commits, its
+ * committer moves the staged rows into their tables and deletes them in one transaction, so moving
+ * twice (a commit repeated after a restore) finds nothing the second time.
  */
 final class StagedRows {
 
@@ -31,12 +31,24 @@ final class StagedRows {
     /** A transaction's committed, not yet moved rows. */
     record Staged(int subtask, long xid) {}
 
-    /** Adds rows to the connection's open transaction, numbered from {@code firstSeq}; returns the next seq. */
-    static long stage(Connection connection, String sinkId, int subtask, long xid, long firstSeq, Collection<TableRow> rows)
+    /**
+     * Adds rows to the connection's open transaction, numbered from {@code firstSeq}; returns the
+     * next seq.
+     */
+    static long stage(
+            Connection connection,
+            String sinkId,
+            int subtask,
+            long xid,
+            long firstSeq,
+            Collection<TableRow> rows)
             throws SQLException {
         long seq = firstSeq;
-        try (PreparedStatement s = connection.prepareStatement(
-                "INSERT INTO " + TABLE + " (sink_id, subtask, xid, seq, row_data) VALUES (?, ?, ?, ?, ?)")) {
+        try (PreparedStatement s =
+                connection.prepareStatement(
+                        "INSERT INTO "
+                                + TABLE
+                                + " (sink_id, subtask, xid, seq, row_data) VALUES (?, ?, ?, ?, ?)")) {
             for (TableRow row : rows) {
                 s.setString(1, sinkId);
                 s.setInt(2, subtask);
@@ -52,7 +64,9 @@ final class StagedRows {
 
     /** Whether any committed rows of the sink wait to be moved. */
     static boolean any(Connection connection, String sinkId) throws SQLException {
-        try (PreparedStatement s = connection.prepareStatement("SELECT 1 FROM " + TABLE + " WHERE sink_id = ? LIMIT 1")) {
+        try (PreparedStatement s =
+                connection.prepareStatement(
+                        "SELECT 1 FROM " + TABLE + " WHERE sink_id = ? LIMIT 1")) {
             s.setString(1, sinkId);
             try (ResultSet rs = s.executeQuery()) {
                 return rs.next();
@@ -63,8 +77,11 @@ final class StagedRows {
     /** The transactions whose committed rows of the sink wait to be moved. */
     static List<Staged> list(Connection connection, String sinkId) throws SQLException {
         List<Staged> staged = new ArrayList<>();
-        try (PreparedStatement s = connection.prepareStatement(
-                "SELECT DISTINCT subtask, xid FROM " + TABLE + " WHERE sink_id = ? ORDER BY xid")) {
+        try (PreparedStatement s =
+                connection.prepareStatement(
+                        "SELECT DISTINCT subtask, xid FROM "
+                                + TABLE
+                                + " WHERE sink_id = ? ORDER BY xid")) {
             s.setString(1, sinkId);
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
@@ -77,7 +94,9 @@ final class StagedRows {
 
     /** Deletes a transaction's staged rows without moving them; returns how many. */
     static int delete(Connection connection, String sinkId, long xid) throws SQLException {
-        try (PreparedStatement s = connection.prepareStatement("DELETE FROM " + TABLE + " WHERE sink_id = ? AND xid = ?")) {
+        try (PreparedStatement s =
+                connection.prepareStatement(
+                        "DELETE FROM " + TABLE + " WHERE sink_id = ? AND xid = ?")) {
             s.setString(1, sinkId);
             s.setLong(2, xid);
             return s.executeUpdate();
@@ -89,7 +108,12 @@ final class StagedRows {
      * deletes them — one transaction on {@code connection}, committed here. Returns the rows moved
      * (0 when they were moved before).
      */
-    static long move(Connection connection, String sinkId, long xid, Map<String, TableSpec> tables, int batchSize)
+    static long move(
+            Connection connection,
+            String sinkId,
+            long xid,
+            Map<String, TableSpec> tables,
+            int batchSize)
             throws SQLException {
         boolean autoCommit = connection.getAutoCommit();
         connection.setAutoCommit(false);
@@ -97,8 +121,11 @@ final class StagedRows {
             Map<String, TableBuffer> buffers = new LinkedHashMap<>();
             long moved = 0;
             int buffered = 0;
-            try (PreparedStatement s = connection.prepareStatement(
-                    "SELECT row_data FROM " + TABLE + " WHERE sink_id = ? AND xid = ? ORDER BY seq FOR UPDATE")) {
+            try (PreparedStatement s =
+                    connection.prepareStatement(
+                            "SELECT row_data FROM "
+                                    + TABLE
+                                    + " WHERE sink_id = ? AND xid = ? ORDER BY seq FOR UPDATE")) {
                 // a cursor: a long backlog of staged rows is not read into memory at once
                 s.setFetchSize(batchSize);
                 s.setString(1, sinkId);
@@ -108,13 +135,21 @@ final class StagedRows {
                         TableRow row = decode(rs.getBytes(1));
                         TableSpec spec = tables.get(row.table());
                         if (spec == null) {
-                            throw new SQLException("staged row for table " + row.table() + " that sink " + sinkId
-                                    + " does not write (its tables: " + tables.keySet() + ")", "42P01");
+                            throw new SQLException(
+                                    "staged row for table "
+                                            + row.table()
+                                            + " that sink "
+                                            + sinkId
+                                            + " does not write (its tables: "
+                                            + tables.keySet()
+                                            + ")",
+                                    "42P01");
                         }
                         buffers.computeIfAbsent(row.table(), t -> new TableBuffer(spec)).add(row);
                         moved++;
                         if (++buffered >= batchSize) {
-                            // in arrival order: later rows of an upsert key must overwrite earlier ones
+                            // in arrival order: later rows of an upsert key must overwrite earlier
+                            // ones
                             for (TableBuffer buffer : buffers.values()) {
                                 buffer.writeTo(connection);
                             }

@@ -20,6 +20,7 @@ final class SubtaskOwnership {
     private final int subtask;
     private final int parallelism;
     private final int[] owned;
+
     /** Ids below this are owned through writer states; ids at or above it round robin. */
     private final int ownedIdCount;
 
@@ -44,10 +45,14 @@ final class SubtaskOwnership {
             return new SubtaskOwnership(subtask, parallelism, new int[] {subtask}, parallelism);
         }
         if (counts.size() != 1) {
-            throw new IllegalStateException("restored writer states disagree on the number of writer ids: " + restored);
+            throw new IllegalStateException(
+                    "restored writer states disagree on the number of writer ids: " + restored);
         }
         int count = counts.iterator().next();
-        return new SubtaskOwnership(subtask, parallelism, ids.stream().mapToInt(Integer::intValue).toArray(),
+        return new SubtaskOwnership(
+                subtask,
+                parallelism,
+                ids.stream().mapToInt(Integer::intValue).toArray(),
                 Math.max(count, parallelism));
     }
 
@@ -73,14 +78,24 @@ final class SubtaskOwnership {
     List<SinkWriterState> snapshot(List<String> pendingGids) {
         List<SinkWriterState> states = new ArrayList<>(owned.length);
         for (int i = 0; i < owned.length; i++) {
-            states.add(SinkWriterState.of(owned[i], ownedIdCount, i == 0 ? pendingGids : List.of()));
+            states.add(
+                    SinkWriterState.of(owned[i], ownedIdCount, i == 0 ? pendingGids : List.of()));
         }
         return states;
     }
 
     @Override
     public String toString() {
-        return "owns writer ids " + Arrays.toString(owned) + " of " + ownedIdCount
-                + " (and every id >= " + ownedIdCount + " with id % " + parallelism + " == " + subtask + ")";
+        return "owns writer ids "
+                + Arrays.toString(owned)
+                + " of "
+                + ownedIdCount
+                + " (and every id >= "
+                + ownedIdCount
+                + " with id % "
+                + parallelism
+                + " == "
+                + subtask
+                + ")";
     }
 }

@@ -1,8 +1,6 @@
 package dev.flinkpipelines.common.postgres;
 
 import dev.flinkpipelines.common.time.InstantText;
-import org.postgresql.PGConnection;
-
 import java.io.IOException;
 import java.io.StringReader;
 import java.math.BigDecimal;
@@ -19,6 +17,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.postgresql.PGConnection;
 
 /**
  * The rows of one table waiting to be written inside the sink's open transaction. Rows stay in
@@ -27,16 +26,17 @@ import java.util.Map;
  *
  * <p>Appends of at least {@link #COPY_MIN_ROWS} rows go through {@code COPY}, which costs
  * PostgreSQL 15–25 % less CPU per row than batched INSERTs on the jobs' indexed tables (measured:
- * docs/BENCHMARKS.md). COPY has no ON CONFLICT, so it runs under a savepoint: a unique violation
- * (a replay after restoring an older savepoint, a resend past the dedup horizon) rolls back just
- * this batch, which is then written by {@code INSERT ... ON CONFLICT DO NOTHING} — the same rows
- * end up in the table either way. Smaller batches (dead letters, say) skip the savepoint's round
- * trips and insert directly.
+ * docs/BENCHMARKS.md). COPY has no ON CONFLICT, so it runs under a savepoint: a unique violation (a
+ * replay after restoring an older savepoint, a resend past the dedup horizon) rolls back just this
+ * batch, which is then written by {@code INSERT ... ON CONFLICT DO NOTHING} — the same rows end up
+ * in the table either way. Smaller batches (dead letters, say) skip the savepoint's round trips and
+ * insert directly.
  */
 final class TableBuffer {
 
     /** Below this many rows an INSERT batch is as cheap as COPY and needs no savepoint. */
     static final int COPY_MIN_ROWS = 64;
+
     private static final String UNIQUE_VIOLATION = "23505";
 
     private final TableSpec spec;
@@ -60,8 +60,16 @@ final class TableBuffer {
     void add(TableRow row) {
         if (row.arity() != spec.columns().size()) {
             throw new IllegalArgumentException(
-                    "row for " + spec.name() + " has " + row.arity() + " values, the table spec has "
-                            + spec.columns().size() + " columns " + spec.columns() + ": " + row);
+                    "row for "
+                            + spec.name()
+                            + " has "
+                            + row.arity()
+                            + " values, the table spec has "
+                            + spec.columns().size()
+                            + " columns "
+                            + spec.columns()
+                            + ": "
+                            + row);
         }
         if (spec.mode() == TableSpec.WriteMode.UPSERT) {
             Object[] key = new Object[keyPositions.length];
@@ -115,7 +123,9 @@ final class TableBuffer {
         return n;
     }
 
-    /** Batches written by COPY, and those of them that met a duplicate and were inserted instead. */
+    /**
+     * Batches written by COPY, and those of them that met a duplicate and were inserted instead.
+     */
     long copies() {
         return copies;
     }
@@ -155,7 +165,10 @@ final class TableBuffer {
             text.append('\n');
         }
         try {
-            connection.unwrap(PGConnection.class).getCopyAPI().copyIn(spec.copySql(), new StringReader(text.toString()));
+            connection
+                    .unwrap(PGConnection.class)
+                    .getCopyAPI()
+                    .copyIn(spec.copySql(), new StringReader(text.toString()));
         } catch (IOException e) {
             throw new SQLException("COPY into " + spec.name() + " failed: " + e.getMessage(), e);
         }
@@ -173,7 +186,8 @@ final class TableBuffer {
         }
     }
 
-    private static void bind(PreparedStatement statement, int index, Object value) throws SQLException {
+    private static void bind(PreparedStatement statement, int index, Object value)
+            throws SQLException {
         if (value instanceof Instant) {
             statement.setObject(index, OffsetDateTime.ofInstant((Instant) value, ZoneOffset.UTC));
         } else if (value instanceof byte[]) {
@@ -191,7 +205,8 @@ final class TableBuffer {
             // bytea hex form is \x..., and the backslash itself must be escaped in COPY text
             out.append("\\\\x");
             for (byte b : (byte[]) value) {
-                out.append(Character.forDigit((b >> 4) & 0xF, 16)).append(Character.forDigit(b & 0xF, 16));
+                out.append(Character.forDigit((b >> 4) & 0xF, 16))
+                        .append(Character.forDigit(b & 0xF, 16));
             }
         } else if (value instanceof Boolean) {
             out.append(((Boolean) value) ? 't' : 'f');

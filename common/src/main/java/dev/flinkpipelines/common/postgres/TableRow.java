@@ -5,8 +5,7 @@ import java.util.Objects;
 
 /**
  * One row for one table, in the column order of that table's {@link TableSpec}. The exactly-once
- * sink consumes a single stream of these, so every table a job feeds moves in the same
- * transaction.
+ * sink consumes a single stream of these, so every table a job feeds moves in the same transaction.
  *
  * <p>Values are limited to the types {@link TableRowCodec} knows: {@code null}, String, Integer,
  * Long, Short, Double, Boolean, BigDecimal, java.time.Instant (TIMESTAMPTZ), java.time.LocalDate
@@ -27,7 +26,11 @@ public final class TableRow {
         for (int i = 0; i < values.length; i++) {
             if (!TableRowCodec.isSupported(values[i])) {
                 throw new IllegalArgumentException(
-                        "table " + table + ", column #" + (i + 1) + ": unsupported value type "
+                        "table "
+                                + table
+                                + ", column #"
+                                + (i + 1)
+                                + ": unsupported value type "
                                 + values[i].getClass().getName());
             }
         }

@@ -34,6 +34,7 @@ final class TableRowCodec {
 
     /** A job writes a handful of tables; the bound only guards against misuse. */
     private static final int MAX_CACHED_NAMES = 1024;
+
     private static final Map<String, byte[]> TABLE_NAMES = new ConcurrentHashMap<>();
 
     private TableRowCodec() {}

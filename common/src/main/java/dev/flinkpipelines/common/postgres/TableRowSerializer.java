@@ -1,12 +1,11 @@
 package dev.flinkpipelines.common.postgres;
 
+import java.io.IOException;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
-
-import java.io.IOException;
 
 /** Flink serializer for {@link TableRow}; rows are immutable, so copies share the instance. */
 public final class TableRowSerializer extends TypeSerializerSingleton<TableRow> {

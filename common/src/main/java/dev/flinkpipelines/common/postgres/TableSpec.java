@@ -14,7 +14,8 @@ import java.util.stream.Collectors;
 public final class TableSpec implements Serializable {
 
     private static final long serialVersionUID = 1L;
-    private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]*(\\.[a-z_][a-z0-9_]*)?");
+    private static final Pattern IDENTIFIER =
+            Pattern.compile("[a-z_][a-z0-9_]*(\\.[a-z_][a-z0-9_]*)?");
 
     /** How rows enter the table. */
     public enum WriteMode {
@@ -35,6 +36,7 @@ public final class TableSpec implements Serializable {
     private final List<String> columns;
     private final WriteMode mode;
     private final List<String> keyColumns;
+
     /** For upserts of monotonic values: the row with the greatest value of this column wins. */
     private final String newestBy;
 
@@ -42,7 +44,12 @@ public final class TableSpec implements Serializable {
         this(name, columns, mode, keyColumns, null);
     }
 
-    private TableSpec(String name, List<String> columns, WriteMode mode, List<String> keyColumns, String newestBy) {
+    private TableSpec(
+            String name,
+            List<String> columns,
+            WriteMode mode,
+            List<String> keyColumns,
+            String newestBy) {
         this.name = checkIdentifier(name);
         if (columns.isEmpty()) {
             throw new IllegalArgumentException("table " + name + " needs at least one column");
@@ -52,18 +59,30 @@ public final class TableSpec implements Serializable {
         for (String key : keyColumns) {
             if (!columns.contains(key)) {
                 throw new IllegalArgumentException(
-                        "table " + name + ": key column " + key + " is not among its columns " + columns);
+                        "table "
+                                + name
+                                + ": key column "
+                                + key
+                                + " is not among its columns "
+                                + columns);
             }
         }
-        if (mode == WriteMode.UPSERT && (keyColumns.isEmpty() || keyColumns.size() == columns.size())) {
+        if (mode == WriteMode.UPSERT
+                && (keyColumns.isEmpty() || keyColumns.size() == columns.size())) {
             throw new IllegalArgumentException(
-                    "table " + name + ": an upsert needs key columns and at least one other column");
+                    "table "
+                            + name
+                            + ": an upsert needs key columns and at least one other column");
         }
         this.columns = List.copyOf(columns);
         this.mode = mode;
         this.keyColumns = List.copyOf(keyColumns);
-        if (newestBy != null && (mode != WriteMode.UPSERT || !columns.contains(newestBy) || keyColumns.contains(newestBy))) {
-            throw new IllegalArgumentException("table " + name + ": " + newestBy + " must be a non-key column of an upsert");
+        if (newestBy != null
+                && (mode != WriteMode.UPSERT
+                        || !columns.contains(newestBy)
+                        || keyColumns.contains(newestBy))) {
+            throw new IllegalArgumentException(
+                    "table " + name + ": " + newestBy + " must be a non-key column of an upsert");
         }
         this.newestBy = newestBy;
     }
@@ -84,7 +103,8 @@ public final class TableSpec implements Serializable {
 
     /** Append-only, skipping rows that hit any unique constraint (idempotent replays). */
     public static TableSpec appendIgnoringDuplicates(String name, String... columns) {
-        return new TableSpec(name, List.of(columns), WriteMode.APPEND_IGNORING_DUPLICATES, List.of());
+        return new TableSpec(
+                name, List.of(columns), WriteMode.APPEND_IGNORING_DUPLICATES, List.of());
     }
 
     /** Insert or update by {@code keyColumns}, which must be a unique constraint of the table. */
@@ -118,7 +138,14 @@ public final class TableSpec implements Serializable {
 
     String insertSql() {
         String placeholders = columns.stream().map(c -> "?").collect(Collectors.joining(", "));
-        String insert = "INSERT INTO " + name + " (" + String.join(", ", columns) + ") VALUES (" + placeholders + ")";
+        String insert =
+                "INSERT INTO "
+                        + name
+                        + " ("
+                        + String.join(", ", columns)
+                        + ") VALUES ("
+                        + placeholders
+                        + ")";
         if (mode == WriteMode.APPEND_IGNORING_DUPLICATES) {
             return insert + " ON CONFLICT DO NOTHING";
         }
@@ -128,17 +155,25 @@ public final class TableSpec implements Serializable {
                 updates.add(c + " = EXCLUDED." + c);
             }
         }
-        String upsert = insert + " ON CONFLICT (" + String.join(", ", keyColumns) + ") DO UPDATE SET "
-                + String.join(", ", updates);
+        String upsert =
+                insert
+                        + " ON CONFLICT ("
+                        + String.join(", ", keyColumns)
+                        + ") DO UPDATE SET "
+                        + String.join(", ", updates);
         String table = name.contains(".") ? name.substring(name.indexOf('.') + 1) : name;
-        return newestBy == null ? upsert : upsert + " WHERE " + table + "." + newestBy + " <= EXCLUDED." + newestBy;
+        return newestBy == null
+                ? upsert
+                : upsert + " WHERE " + table + "." + newestBy + " <= EXCLUDED." + newestBy;
     }
 
     private static String checkIdentifier(String identifier) {
         Objects.requireNonNull(identifier, "identifier");
         if (!IDENTIFIER.matcher(identifier).matches()) {
             throw new IllegalArgumentException(
-                    "'" + identifier + "' is not a plain lower-case SQL identifier (schema.table allowed)");
+                    "'"
+                            + identifier
+                            + "' is not a plain lower-case SQL identifier (schema.table allowed)");
         }
         return identifier;
     }

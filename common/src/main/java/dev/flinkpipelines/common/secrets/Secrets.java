@@ -17,14 +17,17 @@ public final class Secrets {
 
     /** {@code password=}, {@code sslpassword=} and friends in a JDBC URL's parameters. */
     private static final Pattern URL_PASSWORD = Pattern.compile("(?i)([?&;][a-z]*password=)[^&;]*");
+
     /** {@code //user:secret@host}: not PostgreSQL JDBC syntax, but people write it. */
     private static final Pattern URL_USER_INFO = Pattern.compile("//[^/@?]*:[^/@?]*@");
 
     /**
      * {@code password="..."} or {@code password=...} anywhere in a message: a JAAS login line
-     * ({@code sasl.jaas.config}) that a client quotes back when it cannot parse it, a connection string.
+     * ({@code sasl.jaas.config}) that a client quotes back when it cannot parse it, a connection
+     * string.
      */
-    private static final Pattern INLINE_PASSWORD = Pattern.compile("(?i)(password\\s*=\\s*)(\"[^\"]*\"|[^\\s;,&\"]+)");
+    private static final Pattern INLINE_PASSWORD =
+            Pattern.compile("(?i)(password\\s*=\\s*)(\"[^\"]*\"|[^\\s;,&\"]+)");
 
     private Secrets() {}
 
@@ -38,19 +41,27 @@ public final class Secrets {
     }
 
     /**
-     * Whether a client property holds a credential: passwords, keys and tokens, and Kafka's
-     * {@code sasl.jaas.config}, whose value carries the user's password.
+     * Whether a client property holds a credential: passwords, keys and tokens, and Kafka's {@code
+     * sasl.jaas.config}, whose value carries the user's password.
      */
     public static boolean isSensitive(String propertyName) {
         String name = propertyName.toLowerCase(Locale.ROOT);
-        return name.contains("password") || name.contains("secret") || name.contains("token")
-                || name.equals("sasl.jaas.config") || name.endsWith(".key") || name.contains("credentials");
+        return name.contains("password")
+                || name.contains("secret")
+                || name.contains("token")
+                || name.equals("sasl.jaas.config")
+                || name.endsWith(".key")
+                || name.contains("credentials");
     }
 
     /** {@code properties} for a message or log: sensitive values masked, sorted by name. */
     public static Map<String, String> redact(Map<?, ?> properties) {
         Map<String, String> shown = new TreeMap<>();
-        properties.forEach((k, v) -> shown.put(String.valueOf(k), isSensitive(String.valueOf(k)) ? MASK : String.valueOf(v)));
+        properties.forEach(
+                (k, v) ->
+                        shown.put(
+                                String.valueOf(k),
+                                isSensitive(String.valueOf(k)) ? MASK : String.valueOf(v)));
         return shown;
     }
 

@@ -10,14 +10,15 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
  * Flink's {@link KeyedCoProcessOperator} (what {@code connect(...).process} builds for two keyed
- * streams), with its watermark kept across restores and advanced to the end of event time once
- * both inputs have ended ({@link CheckpointedWatermark}). Flink combines the two inputs'
- * watermarks (the minimum) before {@link #processWatermark}, so only the combined one is kept.
+ * streams), with its watermark kept across restores and advanced to the end of event time once both
+ * inputs have ended ({@link CheckpointedWatermark}). Flink combines the two inputs' watermarks (the
+ * minimum) before {@link #processWatermark}, so only the combined one is kept.
  *
- * <p>Wire it with {@code connectedStreams.transform(name, outputType, new EventTimeCoProcessOperator<>(fn))}.
+ * <p>Wire it with {@code connectedStreams.transform(name, outputType, new
+ * EventTimeCoProcessOperator<>(fn))}.
  */
-public class EventTimeCoProcessOperator<K, IN1, IN2, OUT> extends KeyedCoProcessOperator<K, IN1, IN2, OUT>
-        implements BoundedMultiInput {
+public class EventTimeCoProcessOperator<K, IN1, IN2, OUT>
+        extends KeyedCoProcessOperator<K, IN1, IN2, OUT> implements BoundedMultiInput {
 
     private static final long serialVersionUID = 1L;
 
@@ -28,11 +29,13 @@ public class EventTimeCoProcessOperator<K, IN1, IN2, OUT> extends KeyedCoProcess
     private final CheckpointedWatermark.EndOfInput endOfInput;
 
     /**
-     * @param endOfInput what a drain or the end of a bounded input does: {@code FIRE_ALL_TIMERS} when
-     *     the function's timers emit what waited for the watermark, {@code KEEP_STATE} when they only
-     *     expire state
+     * @param endOfInput what a drain or the end of a bounded input does: {@code FIRE_ALL_TIMERS}
+     *     when the function's timers emit what waited for the watermark, {@code KEEP_STATE} when
+     *     they only expire state
      */
-    public EventTimeCoProcessOperator(KeyedCoProcessFunction<K, IN1, IN2, OUT> function, CheckpointedWatermark.EndOfInput endOfInput) {
+    public EventTimeCoProcessOperator(
+            KeyedCoProcessFunction<K, IN1, IN2, OUT> function,
+            CheckpointedWatermark.EndOfInput endOfInput) {
         super(function);
         this.endOfInput = endOfInput;
     }

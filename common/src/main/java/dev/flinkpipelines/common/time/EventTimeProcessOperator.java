@@ -10,14 +10,16 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
  * Flink's {@link KeyedProcessOperator} (the operator {@code KeyedStream#process} builds), with its
- * watermark kept across restores and advanced to the end of event time at the end of input
- * ({@link CheckpointedWatermark}). The function is unchanged: it reads the restored watermark
- * through {@code ctx.timerService().currentWatermark()}, and its keyed state and timers are the
- * same as under {@code process}, so savepoints of either restore into the other.
+ * watermark kept across restores and advanced to the end of event time at the end of input ({@link
+ * CheckpointedWatermark}). The function is unchanged: it reads the restored watermark through
+ * {@code ctx.timerService().currentWatermark()}, and its keyed state and timers are the same as
+ * under {@code process}, so savepoints of either restore into the other.
  *
- * <p>Wire it with {@code keyedStream.transform(name, outputType, new EventTimeProcessOperator<>(fn))}.
+ * <p>Wire it with {@code keyedStream.transform(name, outputType, new
+ * EventTimeProcessOperator<>(fn))}.
  */
-public class EventTimeProcessOperator<K, IN, OUT> extends KeyedProcessOperator<K, IN, OUT> implements BoundedOneInput {
+public class EventTimeProcessOperator<K, IN, OUT> extends KeyedProcessOperator<K, IN, OUT>
+        implements BoundedOneInput {
 
     private static final long serialVersionUID = 1L;
 
@@ -26,11 +28,13 @@ public class EventTimeProcessOperator<K, IN, OUT> extends KeyedProcessOperator<K
     private final CheckpointedWatermark.EndOfInput endOfInput;
 
     /**
-     * @param endOfInput what a drain or the end of a bounded input does: {@code FIRE_ALL_TIMERS} when
-     *     the function's timers emit what waited for the watermark, {@code KEEP_STATE} when they only
-     *     expire state
+     * @param endOfInput what a drain or the end of a bounded input does: {@code FIRE_ALL_TIMERS}
+     *     when the function's timers emit what waited for the watermark, {@code KEEP_STATE} when
+     *     they only expire state
      */
-    public EventTimeProcessOperator(KeyedProcessFunction<K, IN, OUT> function, CheckpointedWatermark.EndOfInput endOfInput) {
+    public EventTimeProcessOperator(
+            KeyedProcessFunction<K, IN, OUT> function,
+            CheckpointedWatermark.EndOfInput endOfInput) {
         super(function);
         this.endOfInput = endOfInput;
     }

@@ -2,13 +2,12 @@ package dev.flinkpipelines.common.time;
 
 import dev.flinkpipelines.common.deadletter.DeadLetter;
 import dev.flinkpipelines.common.events.TimestampedEvent;
+import java.time.Duration;
 import org.apache.flink.api.common.eventtime.BoundedOutOfOrdernessWatermarks;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.types.Either;
-
-import java.time.Duration;
 
 /**
  * The suite's watermark strategy: event time from the payload, bounded out-of-orderness, and
@@ -19,12 +18,20 @@ public final class EventTimeWatermarks {
 
     private EventTimeWatermarks() {}
 
-    public static <T extends TimestampedEvent> WatermarkStrategy<Either<DeadLetter, T>> forParsedRecords(
-            Duration maxOutOfOrderness, Duration idleness) {
-        WatermarkStrategy<Either<DeadLetter, T>> strategy = WatermarkStrategy
-                .<Either<DeadLetter, T>>forGenerator(ctx -> new ValidEventsOnly<>(new BoundedOutOfOrdernessWatermarks<>(maxOutOfOrderness)))
-                .withTimestampAssigner((record, kafkaTimestamp) ->
-                        record.isRight() ? record.right().eventTimeMillis() : kafkaTimestamp);
+    public static <T extends TimestampedEvent>
+            WatermarkStrategy<Either<DeadLetter, T>> forParsedRecords(
+                    Duration maxOutOfOrderness, Duration idleness) {
+        WatermarkStrategy<Either<DeadLetter, T>> strategy =
+                WatermarkStrategy.<Either<DeadLetter, T>>forGenerator(
+                                ctx ->
+                                        new ValidEventsOnly<>(
+                                                new BoundedOutOfOrdernessWatermarks<>(
+                                                        maxOutOfOrderness)))
+                        .withTimestampAssigner(
+                                (record, kafkaTimestamp) ->
+                                        record.isRight()
+                                                ? record.right().eventTimeMillis()
+                                                : kafkaTimestamp);
         return idleness.isZero() ? strategy : strategy.withIdleness(idleness);
     }
 
@@ -37,7 +44,8 @@ public final class EventTimeWatermarks {
         }
 
         @Override
-        public void onEvent(Either<DeadLetter, T> event, long eventTimestamp, WatermarkOutput output) {
+        public void onEvent(
+                Either<DeadLetter, T> event, long eventTimestamp, WatermarkOutput output) {
             if (event.isRight()) {
                 delegate.onEvent(event, eventTimestamp, output);
             }
@@ -47,6 +55,5 @@ public final class EventTimeWatermarks {
         public void onPeriodicEmit(WatermarkOutput output) {
             delegate.onPeriodicEmit(output);
         }
-
     }
 }

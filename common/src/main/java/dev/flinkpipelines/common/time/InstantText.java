@@ -12,7 +12,7 @@ import java.time.LocalDate;
 public final class InstantText {
 
     private static final long FIRST_SECOND = -62_167_219_200L; // 0000-01-01T00:00:00Z
-    private static final long END_SECOND = 253_402_300_800L;   // 10000-01-01T00:00:00Z
+    private static final long END_SECOND = 253_402_300_800L; // 10000-01-01T00:00:00Z
 
     private InstantText() {}
 

@@ -1,27 +1,33 @@
 package dev.flinkpipelines.common.parse;
 
-import org.junit.jupiter.api.Test;
-
-import java.time.DateTimeException;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Random;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The fast path reads exactly what OffsetDateTime.parse reads, to the nanosecond, and leaves it everything else. */
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The fast path reads exactly what OffsetDateTime.parse reads, to the nanosecond, and leaves it
+ * everything else.
+ */
 class IsoTimestampsTest {
 
     @Test
     void theCommonFormTakesTheFastPathWithTheSameInstant() {
-        for (String s : List.of("2025-11-30T15:30:00Z", "2025-11-30T15:30:00.123Z", "2024-02-29T23:59:59.999999999Z",
-                "1970-01-01T00:00:00.1Z", "2099-12-31T00:00:00.000000Z")) {
+        for (String s :
+                List.of(
+                        "2025-11-30T15:30:00Z",
+                        "2025-11-30T15:30:00.123Z",
+                        "2024-02-29T23:59:59.999999999Z",
+                        "1970-01-01T00:00:00.1Z",
+                        "2099-12-31T00:00:00.000000Z")) {
             Instant fast = IsoTimestamps.parseUtcSeconds(s);
             assertNotNull(fast, s);
             assertEquals(OffsetDateTime.parse(s).toInstant(), fast, s);
@@ -30,13 +36,26 @@ class IsoTimestampsTest {
 
     @Test
     void everythingElseIsLeftToOffsetDateTimeParse() {
-        for (String s : List.of("2025-11-30T15:30Z", "2025-11-30T15:30:00z", "2025-11-30T15:30:00+07:00",
-                "2025-11-30T15:30:00.Z", "2025-11-30T15:30:00.1234567890Z", "2023-02-29T10:00:00Z", "2025-11-30T24:00:00Z",
-                "2025-11-30T23:59:60Z", "2025-13-01T00:00:00Z", "+2025-11-30T15:30:00Z", "2025-11-30 15:30:00Z",
-                "٢٠٢٥-11-30T15:30:00Z", "2025-11-30T15:30:00ZZ")) {
+        for (String s :
+                List.of(
+                        "2025-11-30T15:30Z",
+                        "2025-11-30T15:30:00z",
+                        "2025-11-30T15:30:00+07:00",
+                        "2025-11-30T15:30:00.Z",
+                        "2025-11-30T15:30:00.1234567890Z",
+                        "2023-02-29T10:00:00Z",
+                        "2025-11-30T24:00:00Z",
+                        "2025-11-30T23:59:60Z",
+                        "2025-13-01T00:00:00Z",
+                        "+2025-11-30T15:30:00Z",
+                        "2025-11-30 15:30:00Z",
+                        "٢٠٢٥-11-30T15:30:00Z",
+                        "2025-11-30T15:30:00ZZ")) {
             assertNull(IsoTimestamps.parseUtcSeconds(s), s);
         }
-        assertEquals(OffsetDateTime.parse("2025-11-30T15:30:00z").toInstant(), IsoTimestamps.parse("2025-11-30T15:30:00z"));
+        assertEquals(
+                OffsetDateTime.parse("2025-11-30T15:30:00z").toInstant(),
+                IsoTimestamps.parse("2025-11-30T15:30:00z"));
         assertThrows(DateTimeException.class, () -> IsoTimestamps.parse("2023-02-29T10:00:00Z"));
     }
 
@@ -47,8 +66,16 @@ class IsoTimestampsTest {
         String alphabet = "0123456789-:T.Zz+ ";
         int fast = 0;
         for (int i = 0; i < 200_000; i++) {
-            StringBuilder s = new StringBuilder(String.format("%04d-%02d-%02dT%02d:%02d:%02d", random.nextInt(10_000),
-                    random.nextInt(14), random.nextInt(33), random.nextInt(26), random.nextInt(62), random.nextInt(62)));
+            StringBuilder s =
+                    new StringBuilder(
+                            String.format(
+                                    "%04d-%02d-%02dT%02d:%02d:%02d",
+                                    random.nextInt(10_000),
+                                    random.nextInt(14),
+                                    random.nextInt(33),
+                                    random.nextInt(26),
+                                    random.nextInt(62),
+                                    random.nextInt(62)));
             int fraction = random.nextInt(12) - 1;
             if (fraction >= 0) {
                 s.append('.');
@@ -58,7 +85,9 @@ class IsoTimestampsTest {
             }
             s.append(random.nextInt(10) == 0 ? "+07:00" : "Z");
             if (random.nextInt(4) == 0) {
-                s.setCharAt(random.nextInt(s.length()), alphabet.charAt(random.nextInt(alphabet.length())));
+                s.setCharAt(
+                        random.nextInt(s.length()),
+                        alphabet.charAt(random.nextInt(alphabet.length())));
             }
             String text = s.toString();
             Object expected = outcome(() -> OffsetDateTime.parse(text).toInstant());

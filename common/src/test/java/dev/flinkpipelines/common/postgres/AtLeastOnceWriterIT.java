@@ -1,19 +1,17 @@
 package dev.flinkpipelines.common.postgres;
 
-import dev.flinkpipelines.testkit.PostgresExtension;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.flinkpipelines.testkit.PostgresExtension;
+import java.time.Duration;
+import java.util.List;
+import java.util.OptionalLong;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-
-import java.time.Duration;
-import java.util.List;
-import java.util.OptionalLong;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * The sink's at-least-once mode against a real PostgreSQL: the same writer, but each barrier ends
@@ -22,10 +20,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  */
 class AtLeastOnceWriterIT {
 
-    @RegisterExtension
-    static final PostgresExtension PG = new PostgresExtension();
+    @RegisterExtension static final PostgresExtension PG = new PostgresExtension();
 
-    private static final TableSpec EVENTS = TableSpec.appendIgnoringDuplicates("alo_events", "id", "name");
+    private static final TableSpec EVENTS =
+            TableSpec.appendIgnoringDuplicates("alo_events", "id", "name");
     private static final TableSpec COUNTS = TableSpec.upsert("alo_counts", List.of("k"), "k", "n");
 
     private PostgresConnectionSettings connection;
@@ -33,7 +31,8 @@ class AtLeastOnceWriterIT {
     @BeforeEach
     void setUp() throws Exception {
         PG.rollBackPreparedTransactions();
-        PG.execute("CREATE TABLE IF NOT EXISTS alo_events (id INT PRIMARY KEY, name TEXT NOT NULL)",
+        PG.execute(
+                "CREATE TABLE IF NOT EXISTS alo_events (id INT PRIMARY KEY, name TEXT NOT NULL)",
                 "CREATE TABLE IF NOT EXISTS alo_counts (k INT PRIMARY KEY, n BIGINT NOT NULL)",
                 "TRUNCATE alo_events, alo_counts");
         connection = new PostgresConnectionSettings(PG.jdbcUrl(), PG.user(), PG.password());
@@ -41,14 +40,35 @@ class AtLeastOnceWriterIT {
 
     @Test
     void eachBarrierCommitsWithoutPreparingAndHandsNothingToTheCommitter() throws Exception {
-        SinkConfig config = new SinkConfig("alo", connection, List.of(EVENTS, COUNTS), 2, Duration.ofSeconds(1), false,
-                Duration.ofMillis(500), Duration.ofSeconds(5), Duration.ofSeconds(5));
-        PostgresTransactionWriter writer = new PostgresTransactionWriter(config, "job-alo", 0, 1, OptionalLong.empty(),
-                new TransactionWriterProtocolIT.QueueMailbox(), UnregisteredMetricsGroup.createSinkWriterMetricGroup(), List.of());
+        SinkConfig config =
+                new SinkConfig(
+                        "alo",
+                        connection,
+                        List.of(EVENTS, COUNTS),
+                        2,
+                        Duration.ofSeconds(1),
+                        false,
+                        Duration.ofMillis(500),
+                        Duration.ofSeconds(5),
+                        Duration.ofSeconds(5));
+        PostgresTransactionWriter writer =
+                new PostgresTransactionWriter(
+                        config,
+                        "job-alo",
+                        0,
+                        1,
+                        OptionalLong.empty(),
+                        new TransactionWriterProtocolIT.QueueMailbox(),
+                        UnregisteredMetricsGroup.createSinkWriterMetricGroup(),
+                        List.of());
 
         writer.write(TableRow.of("alo_events", 1, "a"), null);
-        writer.write(TableRow.of("alo_counts", 7, 1L), null); // a batch of 2: written, not yet committed
-        assertEquals(List.of(), PG.rows("SELECT id FROM alo_events"), "written rows stay invisible until the barrier");
+        writer.write(
+                TableRow.of("alo_counts", 7, 1L), null); // a batch of 2: written, not yet committed
+        assertEquals(
+                List.of(),
+                PG.rows("SELECT id FROM alo_events"),
+                "written rows stay invisible until the barrier");
 
         writer.write(TableRow.of("alo_events", 2, "b"), null);
         writer.flush(false);
@@ -70,13 +90,22 @@ class AtLeastOnceWriterIT {
 
     @Test
     void theGuaranteeIsChosenOnTheBuilderOrOnACopyOfASink() {
-        ExactlyOncePostgresSink exactlyOnce = ExactlyOncePostgresSink.builder("g", connection).table(EVENTS).build();
+        ExactlyOncePostgresSink exactlyOnce =
+                ExactlyOncePostgresSink.builder("g", connection).table(EVENTS).build();
         assertEquals(DeliveryGuarantee.EXACTLY_ONCE, exactlyOnce.deliveryGuarantee());
-        ExactlyOncePostgresSink atLeastOnce = exactlyOnce.withDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE);
+        ExactlyOncePostgresSink atLeastOnce =
+                exactlyOnce.withDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE);
         assertEquals(DeliveryGuarantee.AT_LEAST_ONCE, atLeastOnce.deliveryGuarantee());
         assertEquals(exactlyOnce.tables(), atLeastOnce.tables());
-        assertEquals(DeliveryGuarantee.EXACTLY_ONCE, exactlyOnce.deliveryGuarantee(), "the original is unchanged");
-        assertThrows(IllegalArgumentException.class,
-                () -> ExactlyOncePostgresSink.builder("g", connection).table(EVENTS).deliveryGuarantee(DeliveryGuarantee.NONE));
+        assertEquals(
+                DeliveryGuarantee.EXACTLY_ONCE,
+                exactlyOnce.deliveryGuarantee(),
+                "the original is unchanged");
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                        ExactlyOncePostgresSink.builder("g", connection)
+                                .table(EVENTS)
+                                .deliveryGuarantee(DeliveryGuarantee.NONE));
     }
 }

@@ -1,22 +1,21 @@
 package dev.flinkpipelines.common.postgres;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.flinkpipelines.common.options.Preflight;
 import dev.flinkpipelines.testkit.PostgresExtension;
-import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalLong;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What a cancelled job leaves behind, and the command that shows it and rolls it back; the
@@ -24,18 +23,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class SinkAdminIT {
 
-    @RegisterExtension
-    static final PostgresExtension PG = new PostgresExtension();
+    @RegisterExtension static final PostgresExtension PG = new PostgresExtension();
 
-    private static final TableSpec COUNTS = TableSpec.upsert("admin_counts", List.of("k"), "k", "n");
+    private static final TableSpec COUNTS =
+            TableSpec.upsert("admin_counts", List.of("k"), "k", "n");
 
     private PostgresConnectionSettings connection;
 
     @BeforeEach
     void setUp() throws Exception {
         PG.rollBackPreparedTransactions();
-        PG.execute("CREATE TABLE IF NOT EXISTS admin_counts (k INT PRIMARY KEY, n BIGINT NOT NULL)",
-                "TRUNCATE admin_counts", "TRUNCATE flink_sink_staged_rows");
+        PG.execute(
+                "CREATE TABLE IF NOT EXISTS admin_counts (k INT PRIMARY KEY, n BIGINT NOT NULL)",
+                "TRUNCATE admin_counts",
+                "TRUNCATE flink_sink_staged_rows");
         connection = new PostgresConnectionSettings(PG.jdbcUrl(), PG.user(), PG.password());
     }
 
@@ -52,7 +53,9 @@ class SinkAdminIT {
         // while the job runs, its transactions are not leftovers
         Result refused = admin("--sink-id", "cancelled", "--abort");
         assertEquals(1, refused.code);
-        assertTrue(refused.err.contains("has a running job") && refused.err.contains("job-cancelled"), refused.err);
+        assertTrue(
+                refused.err.contains("has a running job") && refused.err.contains("job-cancelled"),
+                refused.err);
         assertEquals(2, PG.preparedTransactions().size());
 
         // flink cancel: the writer goes, its prepared transactions stay
@@ -88,20 +91,41 @@ class SinkAdminIT {
     void preflightRefusesASinkIdThatARunningJobHolds() throws Exception {
         Preflight.sinkIdFree(connection, "busy");
         PostgresTransactionWriter writer = writer("busy");
-        Preflight.PreflightException e = assertThrows(Preflight.PreflightException.class,
-                () -> Preflight.sinkIdFree(connection, "busy"));
-        assertTrue(e.getMessage().contains("'busy' is in use") && e.getMessage().contains("job-busy")
-                && e.getMessage().contains("--sink-id"), e.getMessage());
+        Preflight.PreflightException e =
+                assertThrows(
+                        Preflight.PreflightException.class,
+                        () -> Preflight.sinkIdFree(connection, "busy"));
+        assertTrue(
+                e.getMessage().contains("'busy' is in use")
+                        && e.getMessage().contains("job-busy")
+                        && e.getMessage().contains("--sink-id"),
+                e.getMessage());
         Preflight.sinkIdFree(connection, "other-sink");
         writer.close();
         Preflight.sinkIdFree(connection, "busy");
     }
 
     private PostgresTransactionWriter writer(String sinkId) throws Exception {
-        SinkConfig config = new SinkConfig(sinkId, connection, List.of(COUNTS), 1, Duration.ofSeconds(1), true,
-                Duration.ofMillis(200), Duration.ofSeconds(5), Duration.ofMillis(50));
-        return new PostgresTransactionWriter(config, "job-" + sinkId, 0, 1, OptionalLong.empty(),
-                new TransactionWriterProtocolIT.QueueMailbox(), UnregisteredMetricsGroup.createSinkWriterMetricGroup(), List.of());
+        SinkConfig config =
+                new SinkConfig(
+                        sinkId,
+                        connection,
+                        List.of(COUNTS),
+                        1,
+                        Duration.ofSeconds(1),
+                        true,
+                        Duration.ofMillis(200),
+                        Duration.ofSeconds(5),
+                        Duration.ofMillis(50));
+        return new PostgresTransactionWriter(
+                config,
+                "job-" + sinkId,
+                0,
+                1,
+                OptionalLong.empty(),
+                new TransactionWriterProtocolIT.QueueMailbox(),
+                UnregisteredMetricsGroup.createSinkWriterMetricGroup(),
+                List.of());
     }
 
     private record Result(int code, String out, String err) {}
@@ -117,8 +141,12 @@ class SinkAdminIT {
         System.arraycopy(flags, 0, argv, 6, flags.length);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = SinkAdmin.run(argv, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        int code =
+                SinkAdmin.run(
+                        argv,
+                        new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(
+                code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 }

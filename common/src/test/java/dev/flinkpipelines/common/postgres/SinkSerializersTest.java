@@ -1,6 +1,10 @@
 package dev.flinkpipelines.common.postgres;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,12 +14,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.HexFormat;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /**
  * Every serializer of the sink's checkpointed state round-trips, and state written by the sink's
@@ -23,23 +22,40 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class SinkSerializersTest {
 
-    private static final List<TableRow> ROWS = List.of(
-            TableRow.of("proto_counts", 1, 2L),
-            TableRow.of("mixed", "text\twith tab", (short) 3, 1.5, true, new BigDecimal("12.34"),
-                    Instant.parse("2025-11-30T15:30:00Z"), LocalDate.parse("2025-11-30"), new byte[] {0, -1, 7}, null));
+    private static final List<TableRow> ROWS =
+            List.of(
+                    TableRow.of("proto_counts", 1, 2L),
+                    TableRow.of(
+                            "mixed",
+                            "text\twith tab",
+                            (short) 3,
+                            1.5,
+                            true,
+                            new BigDecimal("12.34"),
+                            Instant.parse("2025-11-30T15:30:00Z"),
+                            LocalDate.parse("2025-11-30"),
+                            new byte[] {0, -1, 7},
+                            null));
 
     @Test
     void committableRoundTrips() throws IOException {
         PreparedTransactionSerializer serializer = new PreparedTransactionSerializer();
-        PreparedTransaction t = new PreparedTransaction("user-events:1:42:987654321", 987654321L, 1_700_000_000_123L, 500, 7);
+        PreparedTransaction t =
+                new PreparedTransaction(
+                        "user-events:1:42:987654321", 987654321L, 1_700_000_000_123L, 500, 7);
         assertEquals(t, serializer.deserialize(serializer.getVersion(), serializer.serialize(t)));
         assertEquals(PreparedTransactionSerializer.V2, serializer.getVersion());
     }
 
     @Test
     void firstVersionCommittableReadsWithAnUnknownXid() throws IOException {
-        PreparedTransaction t = new PreparedTransactionSerializer().deserialize(1, fixture("prepared-transaction-v1.hex"));
-        assertEquals(new PreparedTransaction("user-events:1:42", TransactionId.UNKNOWN_XID, 1_700_000_000_123L, 500, 0), t);
+        PreparedTransaction t =
+                new PreparedTransactionSerializer()
+                        .deserialize(1, fixture("prepared-transaction-v1.hex"));
+        assertEquals(
+                new PreparedTransaction(
+                        "user-events:1:42", TransactionId.UNKNOWN_XID, 1_700_000_000_123L, 500, 0),
+                t);
         assertFalse(t.hasXid());
     }
 
@@ -47,14 +63,19 @@ class SinkSerializersTest {
     void writerStateRoundTrips() throws IOException {
         SinkWriterStateSerializer serializer = new SinkWriterStateSerializer();
         SinkWriterState state = SinkWriterState.of(3, 4, List.of("s:3:10:1234", "s:3:11:1240"));
-        assertEquals(state, serializer.deserialize(serializer.getVersion(), serializer.serialize(state)));
+        assertEquals(
+                state,
+                serializer.deserialize(serializer.getVersion(), serializer.serialize(state)));
         SinkWriterState empty = SinkWriterState.of(0, 1, List.of());
-        assertEquals(empty, serializer.deserialize(serializer.getVersion(), serializer.serialize(empty)));
+        assertEquals(
+                empty,
+                serializer.deserialize(serializer.getVersion(), serializer.serialize(empty)));
     }
 
     @Test
     void firstVersionWriterStateReadsAsCarriedRows() throws IOException {
-        SinkWriterState state = new SinkWriterStateSerializer().deserialize(1, fixture("carried-rows-v1.hex"));
+        SinkWriterState state =
+                new SinkWriterStateSerializer().deserialize(1, fixture("carried-rows-v1.hex"));
         assertFalse(state.hasOwnership());
         assertEquals(ROWS, state.carriedRows());
         assertEquals(List.of(), state.pendingGids());
@@ -64,9 +85,15 @@ class SinkSerializersTest {
 
     @Test
     void unknownVersionsAreAClearError() {
-        IOException e = assertThrows(IOException.class, () -> new SinkWriterStateSerializer().deserialize(9, new byte[0]));
+        IOException e =
+                assertThrows(
+                        IOException.class,
+                        () -> new SinkWriterStateSerializer().deserialize(9, new byte[0]));
         assertTrue(e.getMessage().contains("version 9"), e.getMessage());
-        e = assertThrows(IOException.class, () -> new PreparedTransactionSerializer().deserialize(9, new byte[0]));
+        e =
+                assertThrows(
+                        IOException.class,
+                        () -> new PreparedTransactionSerializer().deserialize(9, new byte[0]));
         assertTrue(e.getMessage().contains("version 9"), e.getMessage());
     }
 
@@ -74,7 +101,8 @@ class SinkSerializersTest {
     void theTableNameIsWrittenExactlyAsWriteUtfWritesIt() throws Exception {
         // the codec writes cached name bytes instead of calling writeUTF: rows staged in the
         // database and carried in checkpoints must keep their format
-        for (String table : List.of("proto_counts", "public.view_ledger", "tablé_ü€", "x".repeat(300))) {
+        for (String table :
+                List.of("proto_counts", "public.view_ledger", "tablé_ü€", "x".repeat(300))) {
             java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
             try (java.io.DataOutputStream out = new java.io.DataOutputStream(expected)) {
                 out.writeUTF(table);
@@ -113,8 +141,10 @@ class SinkSerializersTest {
     }
 
     private static byte[] fixture(String name) throws IOException {
-        try (InputStream in = SinkSerializersTest.class.getResourceAsStream("/sink-state-v1/" + name)) {
-            return HexFormat.of().parseHex(new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim());
+        try (InputStream in =
+                SinkSerializersTest.class.getResourceAsStream("/sink-state-v1/" + name)) {
+            return HexFormat.of()
+                    .parseHex(new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim());
         }
     }
 }

@@ -1,35 +1,5 @@
 package dev.flinkpipelines.common.postgres;
 
-import org.apache.flink.api.common.RuntimeExecutionMode;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.functions.RichMapFunction;
-import org.apache.flink.api.common.state.CheckpointListener;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.connector.sink2.Committer;
-import org.apache.flink.api.connector.sink2.CommitterInitContext;
-import org.apache.flink.configuration.CheckpointingOptions;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.ExecutionOptions;
-import org.apache.flink.configuration.ExternalizedCheckpointRetention;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.configuration.StateRecoveryOptions;
-import org.apache.flink.connector.datagen.source.DataGeneratorSource;
-import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
-import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
-import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
-import org.apache.flink.streaming.api.operators.BoundedOneInput;
-import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
-import org.apache.flink.runtime.state.StateSnapshotContext;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.util.Collector;
-
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -41,26 +11,59 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.sink2.Committer;
+import org.apache.flink.api.connector.sink2.CommitterInitContext;
+import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExecutionOptions;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.Collector;
 
 /**
  * A small job around the sink: numbers 0..n-1 from a rate-limited, checkpointed source, keyed by
  * {@code n % 10} with a running count in keyed state, written as
+ *
  * <ul>
  *   <li>{@code sink_events(seq, k, payload)} — append through COPY, no unique key, so a duplicate
- *       shows up as a second row instead of being absorbed by a constraint;</li>
- *   <li>{@code sink_counts(k, n)} — upsert: the final row per key is the full count;</li>
- *   <li>{@code sink_audit(seq)} — optionally by a second sink in the same job.</li>
+ *       shows up as a second row instead of being absorbed by a constraint;
+ *   <li>{@code sink_counts(k, n)} — upsert: the final row per key is the full count;
+ *   <li>{@code sink_audit(seq)} — optionally by a second sink in the same job.
  * </ul>
+ *
  * Failures are injected through static switches, which the MiniCluster (same JVM) sees.
  */
 final class SinkTestJob {
 
-    static final String CREATE_TABLES = "CREATE TABLE IF NOT EXISTS sink_events (seq BIGINT NOT NULL, k INT NOT NULL, payload TEXT);"
-            + "CREATE TABLE IF NOT EXISTS sink_counts (k INT PRIMARY KEY, n BIGINT NOT NULL);"
-            + "CREATE TABLE IF NOT EXISTS sink_audit (seq BIGINT PRIMARY KEY);"
-            + "TRUNCATE sink_events, sink_counts, sink_audit";
+    static final String CREATE_TABLES =
+            "CREATE TABLE IF NOT EXISTS sink_events (seq BIGINT NOT NULL, k INT NOT NULL, payload TEXT);"
+                    + "CREATE TABLE IF NOT EXISTS sink_counts (k INT PRIMARY KEY, n BIGINT NOT NULL);"
+                    + "CREATE TABLE IF NOT EXISTS sink_audit (seq BIGINT PRIMARY KEY);"
+                    + "TRUNCATE sink_events, sink_counts, sink_audit";
 
-    static final TableSpec EVENTS = TableSpec.appendIgnoringDuplicates("sink_events", "seq", "k", "payload");
+    static final TableSpec EVENTS =
+            TableSpec.appendIgnoringDuplicates("sink_events", "seq", "k", "payload");
     static final TableSpec COUNTS = TableSpec.upsert("sink_counts", List.of("k"), "k", "n");
     static final TableSpec AUDIT = TableSpec.appendIgnoringDuplicates("sink_audit", "seq");
 
@@ -72,34 +75,48 @@ final class SinkTestJob {
     boolean batch;
     boolean secondSink;
     boolean restart = true;
-    /** Fail the job once in a map, after this many elements per subtask and 2 completed checkpoints. */
-    long failAfterElements = -1;
+
     /**
-     * Make the committer crash instead of committing any transaction labelled with this
-     * checkpoint or a later one; everything before it commits normally.
+     * Fail the job once in a map, after this many elements per subtask and 2 completed checkpoints.
+     */
+    long failAfterElements = -1;
+
+    /**
+     * Make the committer crash instead of committing any transaction labelled with this checkpoint
+     * or a later one; everything before it commits normally.
      */
     long crashCommitsFrom = -1;
+
     /** Crash on every commit attempt once armed (the job then fails for good). */
     boolean crashForever;
+
     Path checkpointDir;
     String restoreFrom;
+
     /**
      * Let every checkpoint from this id on (only the odd ones with {@link #abortEveryOther}) time
      * out until the input ends; the final checkpoint after end of input completes. An aborted
      * checkpoint leaves its prepared transactions uncommitted until a later one completes.
      */
     long abortFrom = -1;
+
     boolean abortEveryOther;
-    /** Abort checkpoints only once a subtask has seen this many elements (near the end of input). */
+
+    /**
+     * Abort checkpoints only once a subtask has seen this many elements (near the end of input).
+     */
     long abortAfterElements;
+
     /** Abort at most this many checkpoints per subtask (each one stalls the source for a while). */
     int maxAborts = Integer.MAX_VALUE;
+
     /**
      * Abort every checkpoint after the first two until a second after the input ended: a side
      * branch of the job stops taking barriers. The writers then reach end of input with their
      * previous transaction in an aborted checkpoint, whose commit needs a checkpoint after it.
      */
     boolean abortUntilInputEnds;
+
     /** How long a writer waits for another job holding the sink id (null: the sink's default). */
     Duration fenceGrace;
 
@@ -121,7 +138,9 @@ final class SinkTestJob {
         }
         if (checkpointDir != null) {
             conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir.toUri().toString());
-            conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+            conf.set(
+                    CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+                    ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         }
         if (restoreFrom != null) {
             conf.set(StateRecoveryOptions.SAVEPOINT_PATH, restoreFrom);
@@ -139,22 +158,31 @@ final class SinkTestJob {
             }
         }
 
-        DataGeneratorSource<Long> numbers = new DataGeneratorSource<>(
-                i -> i, count, RateLimiterStrategy.perSecond(ratePerSecond), Types.LONG);
-        DataStream<TableRow> rows = env.fromSource(numbers, WatermarkStrategy.noWatermarks(), "numbers")
-                .uid("numbers")
-                .map(new FailOnce(runId, failAfterElements, count))
-                .uid("fail-once")
-                .transform("abort-checkpoints", Types.LONG, new AbortCheckpoints(abortFrom, abortEveryOther, abortAfterElements, maxAborts))
-                .uid("abort-checkpoints")
-                .keyBy(i -> (int) (i % 10))
-                .process(new RunningCount(secondSink))
-                .uid("running-count")
-                .returns(TableRowTypeInfo.INSTANCE);
+        DataGeneratorSource<Long> numbers =
+                new DataGeneratorSource<>(
+                        i -> i, count, RateLimiterStrategy.perSecond(ratePerSecond), Types.LONG);
+        DataStream<TableRow> rows =
+                env.fromSource(numbers, WatermarkStrategy.noWatermarks(), "numbers")
+                        .uid("numbers")
+                        .map(new FailOnce(runId, failAfterElements, count))
+                        .uid("fail-once")
+                        .transform(
+                                "abort-checkpoints",
+                                Types.LONG,
+                                new AbortCheckpoints(
+                                        abortFrom, abortEveryOther, abortAfterElements, maxAborts))
+                        .uid("abort-checkpoints")
+                        .keyBy(i -> (int) (i % 10))
+                        .process(new RunningCount(secondSink))
+                        .uid("running-count")
+                        .returns(TableRowTypeInfo.INSTANCE);
 
         if (abortUntilInputEnds) {
-            env.fromSource(new DataGeneratorSource<>(i -> i, 40, RateLimiterStrategy.perSecond(8), Types.LONG),
-                            WatermarkStrategy.noWatermarks(), "side ticks")
+            env.fromSource(
+                            new DataGeneratorSource<>(
+                                    i -> i, 40, RateLimiterStrategy.perSecond(8), Types.LONG),
+                            WatermarkStrategy.noWatermarks(),
+                            "side ticks")
                     .setParallelism(1)
                     .uid("side-ticks")
                     .map(new HoldCheckpointsUntilInputEnds(runId))
@@ -164,20 +192,25 @@ final class SinkTestJob {
                     .setParallelism(1);
         }
 
-        ExactlyOncePostgresSink.Builder mainBuilder = ExactlyOncePostgresSink.builder(runId + "-main", connection)
-                .table(EVENTS)
-                .table(COUNTS)
-                .batchSize(50);
+        ExactlyOncePostgresSink.Builder mainBuilder =
+                ExactlyOncePostgresSink.builder(runId + "-main", connection)
+                        .table(EVENTS)
+                        .table(COUNTS)
+                        .batchSize(50);
         if (fenceGrace != null) {
             mainBuilder.fenceGrace(fenceGrace);
         }
         ExactlyOncePostgresSink main = mainBuilder.build();
-        ExactlyOncePostgresSink mainSink = crashCommitsFrom >= 0 ? new CrashingCommitSink(main, runId, crashCommitsFrom, crashForever) : main;
+        ExactlyOncePostgresSink mainSink =
+                crashCommitsFrom >= 0
+                        ? new CrashingCommitSink(main, runId, crashCommitsFrom, crashForever)
+                        : main;
         if (secondSink) {
             rows.filter(r -> !r.table().equals("sink_audit")).sinkTo(mainSink).uid("sink-main");
-            ExactlyOncePostgresSink audit = ExactlyOncePostgresSink.builder(runId + "-audit", connection)
-                    .table(AUDIT)
-                    .build();
+            ExactlyOncePostgresSink audit =
+                    ExactlyOncePostgresSink.builder(runId + "-audit", connection)
+                            .table(AUDIT)
+                            .build();
             rows.filter(r -> r.table().equals("sink_audit")).sinkTo(audit).uid("sink-audit");
         } else {
             rows.sinkTo(mainSink).uid("sink-main");
@@ -190,11 +223,15 @@ final class SinkTestJob {
     static final Map<String, AtomicBoolean> MAP_FAILED = new ConcurrentHashMap<>();
     static final Map<String, AtomicInteger> CHECKPOINTS_COMPLETED = new ConcurrentHashMap<>();
     static final Map<String, AtomicBoolean> COMMITTER_CRASHED = new ConcurrentHashMap<>();
+
     /** Elements the main branch has seen (all subtasks), and when it saw the last one. */
     static final Map<String, AtomicLong> MAIN_SEEN = new ConcurrentHashMap<>();
+
     static final Map<String, Long> MAIN_ENDED_AT = new ConcurrentHashMap<>();
+
     /** gids that were prepared in PostgreSQL at the moment the committer crashed. */
     static final Map<String, List<String>> PREPARED_AT_CRASH = new ConcurrentHashMap<>();
+
     /** committables with staged rows that the committer was asked to commit when it crashed. */
     static final Map<String, List<String>> STAGED_AT_CRASH = new ConcurrentHashMap<>();
 
@@ -238,7 +275,11 @@ final class SinkTestJob {
         public void snapshotState(StateSnapshotContext context) throws Exception {
             super.snapshotState(context);
             long id = context.getCheckpointId();
-            if (from >= 0 && !ended && seen >= afterElements && id >= from && (!everyOther || id % 2 == 1)
+            if (from >= 0
+                    && !ended
+                    && seen >= afterElements
+                    && id >= from
+                    && (!everyOther || id % 2 == 1)
                     && aborted < maxAborts) {
                 aborted++;
                 Thread.sleep(ABORTING_CHECKPOINT_TIMEOUT_MS + 300);
@@ -268,7 +309,9 @@ final class SinkTestJob {
         @Override
         public Long map(Long value) {
             seen++;
-            if (failAfter >= 0 && seen >= failAfter && CHECKPOINTS_COMPLETED.get(runId).get() >= 2
+            if (failAfter >= 0
+                    && seen >= failAfter
+                    && CHECKPOINTS_COMPLETED.get(runId).get() >= 2
                     && MAP_FAILED.get(runId).compareAndSet(false, true)) {
                 throw new IllegalStateException("injected failure mid-stream at element " + value);
             }
@@ -298,7 +341,9 @@ final class SinkTestJob {
 
         @Override
         public Long map(Long value) throws InterruptedException {
-            while (!released && CHECKPOINTS_COMPLETED.get(runId) != null && CHECKPOINTS_COMPLETED.get(runId).get() >= 2) {
+            while (!released
+                    && CHECKPOINTS_COMPLETED.get(runId) != null
+                    && CHECKPOINTS_COMPLETED.get(runId).get() >= 2) {
                 Long endedAt = MAIN_ENDED_AT.get(runId);
                 if (endedAt != null && System.currentTimeMillis() - endedAt >= 1_000) {
                     released = true;
@@ -324,7 +369,8 @@ final class SinkTestJob {
         }
 
         @Override
-        public void processElement(Long seq, Context ctx, Collector<TableRow> out) throws Exception {
+        public void processElement(Long seq, Context ctx, Collector<TableRow> out)
+                throws Exception {
             long n = count.value() == null ? 1 : count.value() + 1;
             count.update(n);
             int k = ctx.getCurrentKey();
@@ -344,7 +390,8 @@ final class SinkTestJob {
         private final boolean forever;
         private final PostgresConnectionSettings connection;
 
-        CrashingCommitSink(ExactlyOncePostgresSink sink, String runId, long crashFrom, boolean forever) {
+        CrashingCommitSink(
+                ExactlyOncePostgresSink sink, String runId, long crashFrom, boolean forever) {
             super(sink);
             this.runId = runId;
             this.crashFrom = crashFrom;
@@ -360,13 +407,26 @@ final class SinkTestJob {
             STAGED_AT_CRASH.putIfAbsent(runId, new CopyOnWriteArrayList<>());
             return new Committer<>() {
                 @Override
-                public void commit(java.util.Collection<CommitRequest<PreparedTransaction>> requests)
+                public void commit(
+                        java.util.Collection<CommitRequest<PreparedTransaction>> requests)
                         throws java.io.IOException, InterruptedException {
-                    boolean armed = requests.stream().anyMatch(r ->
-                            TransactionId.parse(r.getCommittable().gid()).orElseThrow().checkpointId() >= crashFrom);
-                    if (armed && (forever || COMMITTER_CRASHED.get(runId).compareAndSet(false, true))) {
+                    boolean armed =
+                            requests.stream()
+                                    .anyMatch(
+                                            r ->
+                                                    TransactionId.parse(r.getCommittable().gid())
+                                                                    .orElseThrow()
+                                                                    .checkpointId()
+                                                            >= crashFrom);
+                    if (armed
+                            && (forever
+                                    || COMMITTER_CRASHED.get(runId).compareAndSet(false, true))) {
                         COMMITTER_CRASHED.get(runId).set(true);
-                        try (Connection c = DriverManager.getConnection(connection.url(), connection.user(), connection.password())) {
+                        try (Connection c =
+                                DriverManager.getConnection(
+                                        connection.url(),
+                                        connection.user(),
+                                        connection.password())) {
                             for (CommitRequest<PreparedTransaction> r : requests) {
                                 if (PreparedTransactions.isPrepared(c, r.getCommittable().gid())) {
                                     PREPARED_AT_CRASH.get(runId).add(r.getCommittable().gid());
@@ -378,7 +438,8 @@ final class SinkTestJob {
                         } catch (java.sql.SQLException e) {
                             throw new java.io.IOException(e);
                         }
-                        throw new IllegalStateException("injected crash between PREPARE TRANSACTION and COMMIT PREPARED");
+                        throw new IllegalStateException(
+                                "injected crash between PREPARE TRANSACTION and COMMIT PREPARED");
                     }
                     real.commit(requests);
                 }

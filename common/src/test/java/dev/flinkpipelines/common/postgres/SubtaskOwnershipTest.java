@@ -1,13 +1,12 @@
 package dev.flinkpipelines.common.postgres;
 
-import org.junit.jupiter.api.Test;
-
-import java.util.ArrayList;
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /** Every writer id has exactly one owner, across fresh starts, scale-downs and scale-ups. */
 class SubtaskOwnershipTest {
@@ -33,7 +32,11 @@ class SubtaskOwnershipTest {
         assertExactlyOneOwner(List.of(zero, one), 16);
         // it keeps owning them: one state per owned id, pending gids with the naming id
         List<SinkWriterState> snapshot = zero.snapshot(List.of("s:0:9:77"));
-        assertEquals(List.of(SinkWriterState.of(0, 4, List.of("s:0:9:77")), SinkWriterState.of(2, 4, List.of())), snapshot);
+        assertEquals(
+                List.of(
+                        SinkWriterState.of(0, 4, List.of("s:0:9:77")),
+                        SinkWriterState.of(2, 4, List.of())),
+                snapshot);
     }
 
     @Test
@@ -61,7 +64,9 @@ class SubtaskOwnershipTest {
 
     @Test
     void firstVersionStatesCarryNoOwnership() {
-        SubtaskOwnership o = SubtaskOwnership.of(1, 3, List.of(SinkWriterState.carried(List.of(TableRow.of("t", 1)))));
+        SubtaskOwnership o =
+                SubtaskOwnership.of(
+                        1, 3, List.of(SinkWriterState.carried(List.of(TableRow.of("t", 1)))));
         assertEquals(1, o.namingId());
         assertTrue(o.owns(1) && o.owns(4) && !o.owns(0));
     }

@@ -1,7 +1,20 @@
 package dev.flinkpipelines.common.postgres;
 
-import dev.flinkpipelines.testkit.PostgresExtension;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flinkpipelines.testkit.PostgresExtension;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
@@ -12,33 +25,19 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.Deque;
-import java.util.List;
-import java.util.OptionalLong;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /**
  * The writer's and committer's protocol step by step, driven directly (no cluster) against a real
- * PostgreSQL, for the paths a cluster run only hits by timing luck or by operator actions: a barrier
- * or end of input while the previous transaction is still prepared, aborted checkpoints, restores of
- * old savepoints, a second writer, a transaction rolled back behind the job's back, lost connections.
+ * PostgreSQL, for the paths a cluster run only hits by timing luck or by operator actions: a
+ * barrier or end of input while the previous transaction is still prepared, aborted checkpoints,
+ * restores of old savepoints, a second writer, a transaction rolled back behind the job's back,
+ * lost connections.
  */
 class TransactionWriterProtocolIT {
 
-    @RegisterExtension
-    static final PostgresExtension PG = new PostgresExtension();
+    @RegisterExtension static final PostgresExtension PG = new PostgresExtension();
 
-    private static final TableSpec COUNTS = TableSpec.upsert("proto_counts", List.of("k"), "k", "n");
+    private static final TableSpec COUNTS =
+            TableSpec.upsert("proto_counts", List.of("k"), "k", "n");
 
     private PostgresConnectionSettings connection;
     private final List<AutoCloseable> open = new ArrayList<>();
@@ -50,14 +49,18 @@ class TransactionWriterProtocolIT {
         }
         open.clear();
         PG.rollBackPreparedTransactions();
-        PG.execute("CREATE TABLE IF NOT EXISTS proto_counts (k INT PRIMARY KEY, n BIGINT NOT NULL)",
-                "TRUNCATE proto_counts", "TRUNCATE flink_sink_staged_rows");
+        PG.execute(
+                "CREATE TABLE IF NOT EXISTS proto_counts (k INT PRIMARY KEY, n BIGINT NOT NULL)",
+                "TRUNCATE proto_counts",
+                "TRUNCATE flink_sink_staged_rows");
         connection = new PostgresConnectionSettings(PG.jdbcUrl(), PG.user(), PG.password());
     }
 
     @Test
-    void rowsArrivingWhileThePreviousTransactionIsPreparedAreStagedNotWrittenUnderItsLocks() throws Exception {
-        PostgresTransactionWriter writer = writer("proto", "job-a", 0, 1, OptionalLong.empty(), List.of());
+    void rowsArrivingWhileThePreviousTransactionIsPreparedAreStagedNotWrittenUnderItsLocks()
+            throws Exception {
+        PostgresTransactionWriter writer =
+                writer("proto", "job-a", 0, 1, OptionalLong.empty(), List.of());
 
         writer.write(row(1, 1), null);
         PreparedTransaction first = single(writer.prepareCommit());
@@ -72,7 +75,9 @@ class TransactionWriterProtocolIT {
         assertEquals(0, second.rows());
         assertEquals(1, second.stagedRows(), "the row is staged in the second transaction");
         List<SinkWriterState> state = writer.snapshotState(2);
-        assertEquals(List.of(SinkWriterState.of(0, 1, List.of(first.gid(), second.gid()))), state,
+        assertEquals(
+                List.of(SinkWriterState.of(0, 1, List.of(first.gid(), second.gid()))),
+                state,
                 "the writer state holds no rows, only the transactions not seen committed");
 
         try (Committer<PreparedTransaction> committer = committer("proto")) {
@@ -80,7 +85,10 @@ class TransactionWriterProtocolIT {
             assertEquals(List.of("1|1"), PG.rows("SELECT k, n FROM proto_counts"));
             assertEquals("committed", commit(committer, second));
         }
-        assertEquals(List.of("1|2"), PG.rows("SELECT k, n FROM proto_counts"), "staged rows moved, in order");
+        assertEquals(
+                List.of("1|2"),
+                PG.rows("SELECT k, n FROM proto_counts"),
+                "staged rows moved, in order");
         assertEquals(0, PG.count("flink_sink_staged_rows"));
 
         // both committed: the next row goes straight into its table
@@ -96,8 +104,10 @@ class TransactionWriterProtocolIT {
     }
 
     @Test
-    void endOfInputWithAStillPreparedTransactionReturnsAtOnceAndLeavesNothingInWriterState() throws Exception {
-        PostgresTransactionWriter writer = writer("eoi", "job-a", 0, 1, OptionalLong.empty(), List.of());
+    void endOfInputWithAStillPreparedTransactionReturnsAtOnceAndLeavesNothingInWriterState()
+            throws Exception {
+        PostgresTransactionWriter writer =
+                writer("eoi", "job-a", 0, 1, OptionalLong.empty(), List.of());
         writer.write(row(1, 1), null);
         writer.write(row(2, 1), null);
         PreparedTransaction first = single(writer.prepareCommit());
@@ -110,10 +120,14 @@ class TransactionWriterProtocolIT {
         writer.flush(true);
         PreparedTransaction last = single(writer.prepareCommit());
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        assertTrue(millis < 1_000, "end of input must not wait for the previous commit, took " + millis + " ms");
+        assertTrue(
+                millis < 1_000,
+                "end of input must not wait for the previous commit, took " + millis + " ms");
         assertEquals(2, last.stagedRows());
         List<SinkWriterState> finalState = writer.snapshotState(2);
-        assertTrue(finalState.stream().allMatch(s -> s.carriedRows().isEmpty()), "nothing may stay in writer state");
+        assertTrue(
+                finalState.stream().allMatch(s -> s.carriedRows().isEmpty()),
+                "nothing may stay in writer state");
 
         // the final checkpoint completes: its committer commits both, in order
         try (Committer<PreparedTransaction> committer = committer("eoi")) {
@@ -121,7 +135,8 @@ class TransactionWriterProtocolIT {
             commit(committer, last);
         }
         writer.close();
-        assertEquals(List.of("1|2", "2|1", "3|1"), PG.rows("SELECT k, n FROM proto_counts ORDER BY k"));
+        assertEquals(
+                List.of("1|2", "2|1", "3|1"), PG.rows("SELECT k, n FROM proto_counts ORDER BY k"));
         assertEquals(List.of(), PG.preparedTransactions());
         assertEquals(0, PG.count("flink_sink_staged_rows"));
     }
@@ -129,7 +144,8 @@ class TransactionWriterProtocolIT {
     @Test
     void aQueuedCommitNotificationRunsBeforeTheBarrierDecides() throws Exception {
         QueueMailbox mailbox = new QueueMailbox();
-        PostgresTransactionWriter writer = writer(config("queued"), "job-a", 0, 1, OptionalLong.empty(), mailbox, List.of());
+        PostgresTransactionWriter writer =
+                writer(config("queued"), "job-a", 0, 1, OptionalLong.empty(), mailbox, List.of());
         Committer<PreparedTransaction> committer = committer("queued");
 
         writer.write(row(7, 1), null);
@@ -151,15 +167,18 @@ class TransactionWriterProtocolIT {
     }
 
     @Test
-    void aBacklogBehindAPreparedTransactionHoldsTheInputUntilTheCommitInsteadOfStaging() throws Exception {
+    void aBacklogBehindAPreparedTransactionHoldsTheInputUntilTheCommitInsteadOfStaging()
+            throws Exception {
         QueueMailbox mailbox = new QueueMailbox();
-        PostgresTransactionWriter writer = writer(config("backlog"), "job-a", 0, 1, OptionalLong.empty(), mailbox, List.of());
+        PostgresTransactionWriter writer =
+                writer(config("backlog"), "job-a", 0, 1, OptionalLong.empty(), mailbox, List.of());
         Committer<PreparedTransaction> committer = committer("backlog");
 
         writer.write(row(1, 1), null);
         PreparedTransaction first = single(writer.prepareCommit());
         writer.snapshotState(1);
-        // checkpoint 1 completes while the writer is busy with a backlog; its notification waits in the mailbox
+        // checkpoint 1 completes while the writer is busy with a backlog; its notification waits in
+        // the mailbox
         mailbox.queue.add(() -> commit(committer, first));
         for (int i = 0; i < 9; i++) {
             writer.write(row(100 + i, 1), null);
@@ -182,9 +201,19 @@ class TransactionWriterProtocolIT {
     @Test
     void memoryStaysBoundedWhenTheCommitNeverComesAndEveryRowStillArrives() throws Exception {
         int batch = 10;
-        SinkConfig config = new SinkConfig("bounded", connection, List.of(COUNTS), batch, Duration.ofSeconds(1), true,
-                Duration.ofMillis(500), Duration.ofSeconds(5), Duration.ofMillis(50));
-        PostgresTransactionWriter writer = writer(config, "job-a", 0, 1, OptionalLong.empty(), new QueueMailbox(), List.of());
+        SinkConfig config =
+                new SinkConfig(
+                        "bounded",
+                        connection,
+                        List.of(COUNTS),
+                        batch,
+                        Duration.ofSeconds(1),
+                        true,
+                        Duration.ofMillis(500),
+                        Duration.ofSeconds(5),
+                        Duration.ofMillis(50));
+        PostgresTransactionWriter writer =
+                writer(config, "job-a", 0, 1, OptionalLong.empty(), new QueueMailbox(), List.of());
         writer.write(row(0, -1), null);
         PreparedTransaction first = single(writer.prepareCommit());
         writer.snapshotState(1);
@@ -195,8 +224,12 @@ class TransactionWriterProtocolIT {
             writer.write(row(i, i), null);
             maxBuffered = Math.max(maxBuffered, writer.bufferedRows());
         }
-        assertTrue(maxBuffered <= PostgresTransactionWriter.BUFFER_WHILE_PREPARED_BATCHES * batch,
-                "at most " + PostgresTransactionWriter.BUFFER_WHILE_PREPARED_BATCHES * batch + " rows in memory, saw " + maxBuffered);
+        assertTrue(
+                maxBuffered <= PostgresTransactionWriter.BUFFER_WHILE_PREPARED_BATCHES * batch,
+                "at most "
+                        + PostgresTransactionWriter.BUFFER_WHILE_PREPARED_BATCHES * batch
+                        + " rows in memory, saw "
+                        + maxBuffered);
         PreparedTransaction second = single(writer.prepareCommit());
         assertEquals(5_000, second.stagedRows());
         try (Committer<PreparedTransaction> committer = committer("bounded")) {
@@ -204,26 +237,41 @@ class TransactionWriterProtocolIT {
             commit(committer, second);
         }
         writer.close();
-        assertEquals(List.of("5000|0|4999|12497500"), PG.rows("SELECT count(*), min(k), max(k), sum(n) FROM proto_counts"));
+        assertEquals(
+                List.of("5000|0|4999|12497500"),
+                PG.rows("SELECT count(*), min(k), max(k), sum(n) FROM proto_counts"));
         assertEquals(List.of(), PG.preparedTransactions());
     }
 
     @Test
     void aCommitThatLosesItsConnectionIsRetriedWithBackOffOrHandedBackToFlink() throws Exception {
-        PostgresTransactionWriter writer = writer("retry", "job-a", 0, 1, OptionalLong.empty(), List.of());
+        PostgresTransactionWriter writer =
+                writer("retry", "job-a", 0, 1, OptionalLong.empty(), List.of());
         writer.write(row(1, 1), null);
         PreparedTransaction first = single(writer.prepareCommit());
         writer.snapshotState(1);
 
         // no retry budget: the commit goes back to Flink (retryLater), and a later attempt commits
-        SinkConfig handBack = new SinkConfig("retry", connection, List.of(COUNTS), 1, Duration.ofSeconds(1), true,
-                Duration.ofMillis(500), Duration.ZERO, Duration.ofMillis(50));
+        SinkConfig handBack =
+                new SinkConfig(
+                        "retry",
+                        connection,
+                        List.of(COUNTS),
+                        1,
+                        Duration.ofSeconds(1),
+                        true,
+                        Duration.ofMillis(500),
+                        Duration.ZERO,
+                        Duration.ofMillis(50));
         try (Committer<PreparedTransaction> committer =
                 new PreparedTransactionCommitter(handBack, committerMetrics())) {
             connect(committer);
             terminateSessions("flink-committer retry");
             assertEquals("retry", commit(committer, first));
-            assertEquals(List.of(first.gid()), PG.preparedTransactions(), "still prepared, nothing lost");
+            assertEquals(
+                    List.of(first.gid()),
+                    PG.preparedTransactions(),
+                    "still prepared, nothing lost");
             assertEquals("committed", commit(committer, first));
         }
 
@@ -241,13 +289,17 @@ class TransactionWriterProtocolIT {
     }
 
     @Test
-    void aTransactionRolledBackBehindTheJobsBackStopsTheJobNamingItInsteadOfCountingAsCommitted() throws Exception {
-        PostgresTransactionWriter writer = writer("lost", "job-a", 0, 1, OptionalLong.empty(), List.of());
+    void aTransactionRolledBackBehindTheJobsBackStopsTheJobNamingItInsteadOfCountingAsCommitted()
+            throws Exception {
+        PostgresTransactionWriter writer =
+                writer("lost", "job-a", 0, 1, OptionalLong.empty(), List.of());
         writer.write(row(1, 1), null);
         PreparedTransaction prepared = single(writer.prepareCommit());
         PG.execute("ROLLBACK PREPARED '" + prepared.gid() + "'");
         try (Committer<PreparedTransaction> committer = committer("lost")) {
-            SuppressRestartsException e = assertThrows(SuppressRestartsException.class, () -> commit(committer, prepared));
+            SuppressRestartsException e =
+                    assertThrows(
+                            SuppressRestartsException.class, () -> commit(committer, prepared));
             String message = e.getCause().getMessage();
             assertTrue(message.contains(prepared.gid()) && message.contains("LOST"), message);
         }
@@ -256,7 +308,8 @@ class TransactionWriterProtocolIT {
 
     @Test
     void aTransactionCommittedBeforeIsProvenCommittedByItsXid() throws Exception {
-        PostgresTransactionWriter writer = writer("twice", "job-a", 0, 1, OptionalLong.empty(), List.of());
+        PostgresTransactionWriter writer =
+                writer("twice", "job-a", 0, 1, OptionalLong.empty(), List.of());
         writer.write(row(1, 1), null);
         PreparedTransaction prepared = single(writer.prepareCommit());
         try (Committer<PreparedTransaction> committer = committer("twice")) {
@@ -268,20 +321,37 @@ class TransactionWriterProtocolIT {
 
     @Test
     void aSecondLiveWriterOfTheSameSinkIdIsRefusedAndTouchesNothing() throws Exception {
-        PostgresTransactionWriter live = writer("fenced", "job-live", 0, 1, OptionalLong.empty(), List.of());
+        PostgresTransactionWriter live =
+                writer("fenced", "job-live", 0, 1, OptionalLong.empty(), List.of());
         live.write(row(1, 1), null);
         PreparedTransaction prepared = single(live.prepareCommit());
         live.snapshotState(1);
 
-        // the same jar submitted again (or run --bounded for a backfill), at the same or another parallelism
+        // the same jar submitted again (or run --bounded for a backfill), at the same or another
+        // parallelism
         for (int[] subtaskOf : new int[][] {{0, 1}, {1, 2}}) {
-            SuppressRestartsException e = assertThrows(SuppressRestartsException.class,
-                    () -> writer("fenced", "job-second", subtaskOf[0], subtaskOf[1], OptionalLong.empty(), List.of()));
+            SuppressRestartsException e =
+                    assertThrows(
+                            SuppressRestartsException.class,
+                            () ->
+                                    writer(
+                                            "fenced",
+                                            "job-second",
+                                            subtaskOf[0],
+                                            subtaskOf[1],
+                                            OptionalLong.empty(),
+                                            List.of()));
             String message = e.getCause().getMessage();
-            assertTrue(message.contains("'fenced' is in use") && message.contains("job-live") && message.contains("--sink-id"),
+            assertTrue(
+                    message.contains("'fenced' is in use")
+                            && message.contains("job-live")
+                            && message.contains("--sink-id"),
                     message);
         }
-        assertEquals(List.of(prepared.gid()), PG.preparedTransactions(), "the live job's transaction is untouched");
+        assertEquals(
+                List.of(prepared.gid()),
+                PG.preparedTransactions(),
+                "the live job's transaction is untouched");
         try (Committer<PreparedTransaction> committer = committer("fenced")) {
             assertEquals("committed", commit(committer, prepared));
         }
@@ -292,7 +362,8 @@ class TransactionWriterProtocolIT {
     void aLingeringSessionOfAnEarlierAttemptOfTheSameJobIsTakenOver() throws Exception {
         writer("attempts", "job-same", 0, 1, OptionalLong.empty(), List.of());
         // the first attempt's TaskManager is cut off; its session still holds the fence
-        PostgresTransactionWriter second = writer("attempts", "job-same", 0, 1, OptionalLong.empty(), List.of());
+        PostgresTransactionWriter second =
+                writer("attempts", "job-same", 0, 1, OptionalLong.empty(), List.of());
         second.write(row(5, 5), null);
         try (Committer<PreparedTransaction> committer = committer("attempts")) {
             commit(committer, single(second.prepareCommit()));
@@ -301,9 +372,11 @@ class TransactionWriterProtocolIT {
     }
 
     @Test
-    void anOldSavepointRestoredAfterAFreshRunRollsBackThatRunsLeftoversAndCommitsNothingOfIt() throws Exception {
+    void anOldSavepointRestoredAfterAFreshRunRollsBackThatRunsLeftoversAndCommitsNothingOfIt()
+            throws Exception {
         // run 1 checkpoints once and is stopped with everything committed
-        PostgresTransactionWriter run1 = writer("lineage", "job-1", 0, 1, OptionalLong.empty(), List.of());
+        PostgresTransactionWriter run1 =
+                writer("lineage", "job-1", 0, 1, OptionalLong.empty(), List.of());
         run1.write(row(1, 1), null);
         PreparedTransaction run1First = single(run1.prepareCommit());
         List<SinkWriterState> savepoint = run1.snapshotState(1);
@@ -313,20 +386,26 @@ class TransactionWriterProtocolIT {
         run1.close();
 
         // run 2 starts fresh (checkpoint ids start at 1 again) and dies with a prepared transaction
-        PostgresTransactionWriter run2 = writer("lineage", "job-2", 0, 1, OptionalLong.empty(), List.of());
+        PostgresTransactionWriter run2 =
+                writer("lineage", "job-2", 0, 1, OptionalLong.empty(), List.of());
         run2.write(row(1, 99), null);
         PreparedTransaction run2First = single(run2.prepareCommit());
         run2.snapshotState(1);
         run2.close();
-        assertEquals(TransactionId.parse(run1First.gid()).orElseThrow().checkpointId(),
-                TransactionId.parse(run2First.gid()).orElseThrow().checkpointId(), "both runs labelled checkpoint 1");
+        assertEquals(
+                TransactionId.parse(run1First.gid()).orElseThrow().checkpointId(),
+                TransactionId.parse(run2First.gid()).orElseThrow().checkpointId(),
+                "both runs labelled checkpoint 1");
 
         // run 1's savepoint is deployed: its committer re-commits what it restored ...
         try (Committer<PreparedTransaction> committer = committer("lineage")) {
-            assertEquals("already committed", commit(committer, run1First), "never run 2's transaction");
+            assertEquals(
+                    "already committed", commit(committer, run1First), "never run 2's transaction");
         }
-        // ... and its writer rolls back run 2's leftover, which no checkpoint of this lineage commits
-        PostgresTransactionWriter restored = writer("lineage", "job-3", 0, 1, OptionalLong.of(1), savepoint);
+        // ... and its writer rolls back run 2's leftover, which no checkpoint of this lineage
+        // commits
+        PostgresTransactionWriter restored =
+                writer("lineage", "job-3", 0, 1, OptionalLong.of(1), savepoint);
         assertEquals(List.of(), PG.preparedTransactions());
         restored.write(row(2, 2), null);
         try (Committer<PreparedTransaction> committer = committer("lineage")) {
@@ -337,8 +416,10 @@ class TransactionWriterProtocolIT {
     }
 
     @Test
-    void aSavepointWhoseTransactionAFailoverRolledBackStopsTheJobWhenDeployedInsteadOfLosingRows() throws Exception {
-        PostgresTransactionWriter writer = writer("sp", "job-a", 0, 1, OptionalLong.empty(), List.of());
+    void aSavepointWhoseTransactionAFailoverRolledBackStopsTheJobWhenDeployedInsteadOfLosingRows()
+            throws Exception {
+        PostgresTransactionWriter writer =
+                writer("sp", "job-a", 0, 1, OptionalLong.empty(), List.of());
         writer.write(row(1, 1), null);
         PreparedTransaction first = single(writer.prepareCommit());
         List<SinkWriterState> checkpoint1 = writer.snapshotState(1);
@@ -356,15 +437,22 @@ class TransactionWriterProtocolIT {
         // deploying the savepoint later: its rows are gone, and the job says so
         try (Committer<PreparedTransaction> committer = committer("sp")) {
             SuppressRestartsException e =
-                    assertThrows(SuppressRestartsException.class, () -> commit(committer, savepointTransaction));
-            assertTrue(e.getCause().getMessage().contains(savepointTransaction.gid()), e.getCause().getMessage());
+                    assertThrows(
+                            SuppressRestartsException.class,
+                            () -> commit(committer, savepointTransaction));
+            assertTrue(
+                    e.getCause().getMessage().contains(savepointTransaction.gid()),
+                    e.getCause().getMessage());
         }
     }
 
     @Test
-    void aRestoredWriterWritesNothingUntilRestoredTransactionsAndStagedRowsOfOtherSubtasksAreCommitted() throws Exception {
+    void
+            aRestoredWriterWritesNothingUntilRestoredTransactionsAndStagedRowsOfOtherSubtasksAreCommitted()
+                    throws Exception {
         // an old subtask prepared a transaction and staged the next one's rows, then the job died
-        PostgresTransactionWriter old = writer("gate", "job-old", 1, 2, OptionalLong.empty(), List.of());
+        PostgresTransactionWriter old =
+                writer("gate", "job-old", 1, 2, OptionalLong.empty(), List.of());
         old.write(row(1, 1), null);
         PreparedTransaction first = single(old.prepareCommit());
         old.snapshotState(1);
@@ -374,25 +462,33 @@ class TransactionWriterProtocolIT {
         List<SinkWriterState> checkpoint2 = old.snapshotState(2);
         old.close();
 
-        // restored at parallelism 2: old subtask 1's state goes to subtask 1, but key 1 now belongs to
+        // restored at parallelism 2: old subtask 1's state goes to subtask 1, but key 1 now belongs
+        // to
         // subtask 0, which must not write it before subtask 1's committer has committed and moved
-        CompletableFuture<PostgresTransactionWriter> starting = CompletableFuture.supplyAsync(() -> {
-            try {
-                return writer("gate", "job-new", 0, 2, OptionalLong.of(2), List.of());
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<PostgresTransactionWriter> starting =
+                CompletableFuture.supplyAsync(
+                        () -> {
+                            try {
+                                return writer(
+                                        "gate", "job-new", 0, 2, OptionalLong.of(2), List.of());
+                            } catch (Exception e) {
+                                throw new IllegalStateException(e);
+                            }
+                        });
         Thread.sleep(500);
-        assertFalse(starting.isDone(), "the writer waits while restored transactions are still prepared");
-        // subtask 1's committer commits what it restored (in its task, before that task's writer starts)
+        assertFalse(
+                starting.isDone(),
+                "the writer waits while restored transactions are still prepared");
+        // subtask 1's committer commits what it restored (in its task, before that task's writer
+        // starts)
         try (Committer<PreparedTransaction> committer = committer("gate")) {
             commit(committer, first);
             Thread.sleep(200);
             assertFalse(starting.isDone(), "and while staged rows wait to be moved");
             commit(committer, staged);
         }
-        PostgresTransactionWriter restoredOwner = writer("gate", "job-new", 1, 2, OptionalLong.of(2), checkpoint2);
+        PostgresTransactionWriter restoredOwner =
+                writer("gate", "job-new", 1, 2, OptionalLong.of(2), checkpoint2);
         PostgresTransactionWriter writer = starting.get(10, TimeUnit.SECONDS);
         writer.write(row(1, 3), null);
         try (Committer<PreparedTransaction> committer = committer("gate")) {
@@ -405,22 +501,33 @@ class TransactionWriterProtocolIT {
     }
 
     @Test
-    void aSubtaskRestartedAloneNeitherWaitsForNorTouchesTheLiveTransactionOfOneThatKeptRunning() throws Exception {
-        // two writer subtasks in separate failover regions; checkpoint 2 completed and was committed
-        PostgresTransactionWriter zero = writer("region", "job-r", 0, 2, OptionalLong.empty(), List.of());
-        PostgresTransactionWriter one = writer("region", "job-r", 1, 2, OptionalLong.empty(), List.of());
+    void aSubtaskRestartedAloneNeitherWaitsForNorTouchesTheLiveTransactionOfOneThatKeptRunning()
+            throws Exception {
+        // two writer subtasks in separate failover regions; checkpoint 2 completed and was
+        // committed
+        PostgresTransactionWriter zero =
+                writer("region", "job-r", 0, 2, OptionalLong.empty(), List.of());
+        PostgresTransactionWriter one =
+                writer("region", "job-r", 1, 2, OptionalLong.empty(), List.of());
         zero.snapshotState(1);
         one.snapshotState(1);
         List<SinkWriterState> zeroAt2 = zero.snapshotState(2);
         one.snapshotState(2);
-        // subtask 1 keeps running and prepares for checkpoint 3; subtask 0's region fails and restores 2
+        // subtask 1 keeps running and prepares for checkpoint 3; subtask 0's region fails and
+        // restores 2
         one.write(row(1, 1), null);
         PreparedTransaction live = single(one.prepareCommit());
         zero.close();
         long start = System.nanoTime();
-        PostgresTransactionWriter restarted = writer("region", "job-r", 0, 2, OptionalLong.of(2), zeroAt2);
-        assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) < 900, "no wait for checkpoint 3's commit");
-        assertEquals(List.of(live.gid()), PG.preparedTransactions(), "the live transaction is not a leftover of subtask 0");
+        PostgresTransactionWriter restarted =
+                writer("region", "job-r", 0, 2, OptionalLong.of(2), zeroAt2);
+        assertTrue(
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) < 900,
+                "no wait for checkpoint 3's commit");
+        assertEquals(
+                List.of(live.gid()),
+                PG.preparedTransactions(),
+                "the live transaction is not a leftover of subtask 0");
         restarted.write(row(2, 2), null);
         try (Committer<PreparedTransaction> committer = committer("region")) {
             commit(committer, live);
@@ -431,22 +538,40 @@ class TransactionWriterProtocolIT {
 
     @Test
     void aPermanentErrorStopsTheJobInsteadOfRetrying() throws Exception {
-        PostgresTransactionWriter writer = writer("perm", "job-a", 0, 1, OptionalLong.empty(), List.of());
+        PostgresTransactionWriter writer =
+                writer("perm", "job-a", 0, 1, OptionalLong.empty(), List.of());
         writer.write(row(1, 1), null);
         PreparedTransaction prepared = single(writer.prepareCommit());
-        PG.execute("DROP ROLE IF EXISTS proto_weak", "CREATE ROLE proto_weak LOGIN PASSWORD 'weak'");
+        PG.execute(
+                "DROP ROLE IF EXISTS proto_weak", "CREATE ROLE proto_weak LOGIN PASSWORD 'weak'");
         // only the role that prepared a transaction (or a superuser) may commit it: SQLSTATE 42501
-        SinkConfig weak = new SinkConfig("perm", new PostgresConnectionSettings(PG.jdbcUrl(), "proto_weak", "weak"),
-                List.of(COUNTS), 1, Duration.ofSeconds(1), true, Duration.ofMillis(500), Duration.ofSeconds(30),
-                Duration.ofMillis(50));
+        SinkConfig weak =
+                new SinkConfig(
+                        "perm",
+                        new PostgresConnectionSettings(PG.jdbcUrl(), "proto_weak", "weak"),
+                        List.of(COUNTS),
+                        1,
+                        Duration.ofSeconds(1),
+                        true,
+                        Duration.ofMillis(500),
+                        Duration.ofSeconds(30),
+                        Duration.ofMillis(50));
         long start = System.nanoTime();
-        try (Committer<PreparedTransaction> committer = new PreparedTransactionCommitter(weak, committerMetrics())) {
-            SuppressRestartsException e = assertThrows(SuppressRestartsException.class, () -> commit(committer, prepared));
+        try (Committer<PreparedTransaction> committer =
+                new PreparedTransactionCommitter(weak, committerMetrics())) {
+            SuppressRestartsException e =
+                    assertThrows(
+                            SuppressRestartsException.class, () -> commit(committer, prepared));
             String message = e.getCause().getMessage();
-            assertTrue(message.contains("42501") && message.contains("Retrying cannot fix this"), message);
+            assertTrue(
+                    message.contains("42501") && message.contains("Retrying cannot fix this"),
+                    message);
         }
-        assertTrue(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start) < 10, "no retries for a permanent error");
-        assertEquals(List.of(prepared.gid()), PG.preparedTransactions(), "left prepared for a resume");
+        assertTrue(
+                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start) < 10,
+                "no retries for a permanent error");
+        assertEquals(
+                List.of(prepared.gid()), PG.preparedTransactions(), "left prepared for a resume");
         try (Committer<PreparedTransaction> committer = committer("perm")) {
             commit(committer, prepared);
         }
@@ -454,35 +579,71 @@ class TransactionWriterProtocolIT {
 
     @Test
     void theOldestPreparedTransactionGaugeShowsACommitThatDoesNotCome() throws Exception {
-        PostgresTransactionWriter writer = writer("gauge", "job-a", 0, 1, OptionalLong.empty(), List.of());
+        PostgresTransactionWriter writer =
+                writer("gauge", "job-a", 0, 1, OptionalLong.empty(), List.of());
         assertEquals(0L, writer.oldestPreparedTransactionAgeMs());
         writer.write(row(1, 1), null);
         PreparedTransaction prepared = single(writer.prepareCommit());
         Thread.sleep(300);
-        assertTrue(writer.oldestPreparedTransactionAgeMs() >= 300, "age " + writer.oldestPreparedTransactionAgeMs());
+        assertTrue(
+                writer.oldestPreparedTransactionAgeMs() >= 300,
+                "age " + writer.oldestPreparedTransactionAgeMs());
         try (Committer<PreparedTransaction> committer = committer("gauge")) {
             commit(committer, prepared);
         }
         assertEquals(List.of(), writer.prepareCommit(), "nothing new to prepare");
-        assertEquals(0L, writer.oldestPreparedTransactionAgeMs(), "the commit was seen at the next barrier");
+        assertEquals(
+                0L,
+                writer.oldestPreparedTransactionAgeMs(),
+                "the commit was seen at the next barrier");
     }
 
     // ---- helpers ------------------------------------------------------------------------------
 
     private SinkConfig config(String sinkId) {
-        return new SinkConfig(sinkId, connection, List.of(COUNTS), 1, Duration.ofSeconds(1), true,
-                Duration.ofMillis(500), Duration.ofSeconds(5), Duration.ofSeconds(5));
+        return new SinkConfig(
+                sinkId,
+                connection,
+                List.of(COUNTS),
+                1,
+                Duration.ofSeconds(1),
+                true,
+                Duration.ofMillis(500),
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(5));
     }
 
-    private PostgresTransactionWriter writer(String sinkId, String jobId, int subtask, int parallelism,
-            OptionalLong restored, Collection<SinkWriterState> state) throws Exception {
-        return writer(config(sinkId), jobId, subtask, parallelism, restored, new QueueMailbox(), state);
+    private PostgresTransactionWriter writer(
+            String sinkId,
+            String jobId,
+            int subtask,
+            int parallelism,
+            OptionalLong restored,
+            Collection<SinkWriterState> state)
+            throws Exception {
+        return writer(
+                config(sinkId), jobId, subtask, parallelism, restored, new QueueMailbox(), state);
     }
 
-    private PostgresTransactionWriter writer(SinkConfig config, String jobId, int subtask, int parallelism,
-            OptionalLong restored, MailboxExecutor mailbox, Collection<SinkWriterState> state) throws Exception {
-        PostgresTransactionWriter writer = new PostgresTransactionWriter(config, jobId, subtask, parallelism, restored,
-                mailbox, UnregisteredMetricsGroup.createSinkWriterMetricGroup(), state);
+    private PostgresTransactionWriter writer(
+            SinkConfig config,
+            String jobId,
+            int subtask,
+            int parallelism,
+            OptionalLong restored,
+            MailboxExecutor mailbox,
+            Collection<SinkWriterState> state)
+            throws Exception {
+        PostgresTransactionWriter writer =
+                new PostgresTransactionWriter(
+                        config,
+                        jobId,
+                        subtask,
+                        parallelism,
+                        restored,
+                        mailbox,
+                        UnregisteredMetricsGroup.createSinkWriterMetricGroup(),
+                        state);
         open.add(writer::close);
         return writer;
     }
@@ -492,16 +653,20 @@ class TransactionWriterProtocolIT {
     }
 
     private static InternalSinkCommitterMetricGroup committerMetrics() {
-        return InternalSinkCommitterMetricGroup.wrap(UnregisteredMetricsGroup.createOperatorMetricGroup());
+        return InternalSinkCommitterMetricGroup.wrap(
+                UnregisteredMetricsGroup.createOperatorMetricGroup());
     }
 
     private static TableRow row(int k, long n) {
         return TableRow.of("proto_counts", k, n);
     }
 
-    /** Opens the committer's connection by committing nothing real: a transaction committed before. */
+    /**
+     * Opens the committer's connection by committing nothing real: a transaction committed before.
+     */
     private void connect(Committer<PreparedTransaction> committer) throws Exception {
-        PostgresTransactionWriter w = writer("retry-connect", "job-c", 0, 1, OptionalLong.empty(), List.of());
+        PostgresTransactionWriter w =
+                writer("retry-connect", "job-c", 0, 1, OptionalLong.empty(), List.of());
         w.write(TableRow.of("proto_counts", 1000, 0L), null);
         PreparedTransaction t = single(w.prepareCommit());
         PG.execute("COMMIT PREPARED '" + t.gid() + "'");
@@ -510,23 +675,49 @@ class TransactionWriterProtocolIT {
     }
 
     private static void terminateSessions(String applicationName) throws Exception {
-        List<String> terminated = PG.rows("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '"
-                + applicationName + "'");
+        List<String> terminated =
+                PG.rows(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '"
+                                + applicationName
+                                + "'");
         assertEquals(List.of("t"), terminated, "one session named " + applicationName);
     }
 
     /** Commits through the committer as Flink would; returns what the committer signalled. */
-    private static String commit(Committer<PreparedTransaction> committer, PreparedTransaction t) throws Exception {
+    private static String commit(Committer<PreparedTransaction> committer, PreparedTransaction t)
+            throws Exception {
         List<String> outcome = new ArrayList<>();
-        committer.commit(List.of(new Committer.CommitRequest<>() {
-            public PreparedTransaction getCommittable() { return t; }
-            public int getNumberOfRetries() { return 0; }
-            public void signalFailedWithKnownReason(Throwable e) { outcome.add("failed " + e); }
-            public void signalFailedWithUnknownReason(Throwable e) { outcome.add("failed " + e); }
-            public void retryLater() { outcome.add("retry"); }
-            public void updateAndRetryLater(PreparedTransaction c) { outcome.add("retry"); }
-            public void signalAlreadyCommitted() { outcome.add("already committed"); }
-        }));
+        committer.commit(
+                List.of(
+                        new Committer.CommitRequest<>() {
+                            public PreparedTransaction getCommittable() {
+                                return t;
+                            }
+
+                            public int getNumberOfRetries() {
+                                return 0;
+                            }
+
+                            public void signalFailedWithKnownReason(Throwable e) {
+                                outcome.add("failed " + e);
+                            }
+
+                            public void signalFailedWithUnknownReason(Throwable e) {
+                                outcome.add("failed " + e);
+                            }
+
+                            public void retryLater() {
+                                outcome.add("retry");
+                            }
+
+                            public void updateAndRetryLater(PreparedTransaction c) {
+                                outcome.add("retry");
+                            }
+
+                            public void signalAlreadyCommitted() {
+                                outcome.add("already committed");
+                            }
+                        }));
         assertTrue(outcome.size() <= 1, "one outcome: " + outcome);
         return outcome.isEmpty() ? "committed" : outcome.get(0);
     }
@@ -541,7 +732,11 @@ class TransactionWriterProtocolIT {
         final Deque<ThrowingRunnable<? extends Exception>> queue = new ArrayDeque<>();
 
         @Override
-        public void execute(MailboxExecutor.MailOptions options, ThrowingRunnable<? extends Exception> command, String format, Object... args) {
+        public void execute(
+                MailboxExecutor.MailOptions options,
+                ThrowingRunnable<? extends Exception> command,
+                String format,
+                Object... args) {
             queue.add(command);
         }
 

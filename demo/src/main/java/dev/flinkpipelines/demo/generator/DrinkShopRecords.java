@@ -53,19 +53,34 @@ public final class DrinkShopRecords {
         }
         TrafficSource.Kind kind = fractions.pick(random.nextDouble(), false);
         if (kind == TrafficSource.Kind.INVALID) {
-            return new TrafficSource.Generated(kind, null, "{\"menu_id\":\"m-1\",\"action\":\"rename\"}".getBytes(StandardCharsets.UTF_8));
+            return new TrafficSource.Generated(
+                    kind,
+                    null,
+                    "{\"menu_id\":\"m-1\",\"action\":\"rename\"}".getBytes(StandardCharsets.UTF_8));
         }
         int i = random.nextInt(MENU.length);
         // prices move by a thousand dong, now and then
-        prices[i] = prices[i].add(BigDecimal.valueOf(random.nextBoolean() ? 1000 : -1000)).max(new BigDecimal("10000"));
-        return valid(MENU[i][0], menuJson(MENU[i], "update", prices[i], TrafficSource.Fractions.eventTime(kind, now, random)));
+        prices[i] =
+                prices[i]
+                        .add(BigDecimal.valueOf(random.nextBoolean() ? 1000 : -1000))
+                        .max(new BigDecimal("10000"));
+        return valid(
+                MENU[i][0],
+                menuJson(
+                        MENU[i],
+                        "update",
+                        prices[i],
+                        TrafficSource.Fractions.eventTime(kind, now, random)));
     }
 
     TrafficSource.Generated nextOrder(long now) {
         TrafficSource.Kind kind = fractions.pick(random.nextDouble(), false);
         if (kind == TrafficSource.Kind.INVALID) {
-            return new TrafficSource.Generated(kind, null,
-                    "{\"order_id\":\"bad\",\"user_id\":\"u\",\"items\":[],\"total\":0,\"created_at\":\"now\"}".getBytes(StandardCharsets.UTF_8));
+            return new TrafficSource.Generated(
+                    kind,
+                    null,
+                    "{\"order_id\":\"bad\",\"user_id\":\"u\",\"items\":[],\"total\":0,\"created_at\":\"now\"}"
+                            .getBytes(StandardCharsets.UTF_8));
         }
         int n = 1 + random.nextInt(5);
         StringBuilder items = new StringBuilder();
@@ -73,9 +88,18 @@ public final class DrinkShopRecords {
         for (int k = 0; k < n; k++) {
             int i = random.nextInt(MENU.length);
             int qty = 1 + random.nextInt(3);
-            BigDecimal price = random.nextInt(20) == 0 ? prices[i].subtract(BigDecimal.valueOf(1000)) : prices[i];
-            items.append(k == 0 ? "" : ",").append("{\"menu_id\":\"").append(MENU[i][0]).append("\",\"qty\":").append(qty)
-                    .append(",\"price\":").append(price.toPlainString()).append('}');
+            BigDecimal price =
+                    random.nextInt(20) == 0
+                            ? prices[i].subtract(BigDecimal.valueOf(1000))
+                            : prices[i];
+            items.append(k == 0 ? "" : ",")
+                    .append("{\"menu_id\":\"")
+                    .append(MENU[i][0])
+                    .append("\",\"qty\":")
+                    .append(qty)
+                    .append(",\"price\":")
+                    .append(price.toPlainString())
+                    .append('}');
             total = total.add(price.multiply(BigDecimal.valueOf(qty)));
             stock[i] -= qty;
         }
@@ -83,10 +107,20 @@ public final class DrinkShopRecords {
             total = total.add(BigDecimal.valueOf(500)); // a till that rounds
         }
         String id = "ORD-" + orderNo++;
-        String json = "{\"order_id\":\"" + id + "\",\"user_id\":\"KH" + (100 + random.nextInt(400)) + "\",\"items\":[" + items
-                + "],\"total\":" + total.toPlainString() + ",\"created_at\":\""
-                + Instant.ofEpochMilli(TrafficSource.Fractions.eventTime(kind, now, random)) + "\"}";
-        return new TrafficSource.Generated(kind, id.getBytes(StandardCharsets.UTF_8), json.getBytes(StandardCharsets.UTF_8));
+        String json =
+                "{\"order_id\":\""
+                        + id
+                        + "\",\"user_id\":\"KH"
+                        + (100 + random.nextInt(400))
+                        + "\",\"items\":["
+                        + items
+                        + "],\"total\":"
+                        + total.toPlainString()
+                        + ",\"created_at\":\""
+                        + Instant.ofEpochMilli(TrafficSource.Fractions.eventTime(kind, now, random))
+                        + "\"}";
+        return new TrafficSource.Generated(
+                kind, id.getBytes(StandardCharsets.UTF_8), json.getBytes(StandardCharsets.UTF_8));
     }
 
     TrafficSource.Generated nextInventoryEvent(long now) {
@@ -105,16 +139,37 @@ public final class DrinkShopRecords {
     }
 
     private static TrafficSource.Generated valid(String key, String json) {
-        return new TrafficSource.Generated(TrafficSource.Kind.VALID, key.getBytes(StandardCharsets.UTF_8), json.getBytes(StandardCharsets.UTF_8));
+        return new TrafficSource.Generated(
+                TrafficSource.Kind.VALID,
+                key.getBytes(StandardCharsets.UTF_8),
+                json.getBytes(StandardCharsets.UTF_8));
     }
 
     private static String menuJson(String[] item, String action, BigDecimal price, long time) {
-        return "{\"menu_id\":\"" + item[0] + "\",\"action\":\"" + action + "\",\"name\":\"" + item[1] + "\",\"category\":\""
-                + item[2] + "\",\"price\":" + price.toPlainString() + ",\"timestamp\":\"" + Instant.ofEpochMilli(time) + "\"}";
+        return "{\"menu_id\":\""
+                + item[0]
+                + "\",\"action\":\""
+                + action
+                + "\",\"name\":\""
+                + item[1]
+                + "\",\"category\":\""
+                + item[2]
+                + "\",\"price\":"
+                + price.toPlainString()
+                + ",\"timestamp\":\""
+                + Instant.ofEpochMilli(time)
+                + "\"}";
     }
 
     private static String inventoryJson(String menuId, int delta, String reason, long time) {
-        return "{\"menu_id\":\"" + menuId + "\",\"delta\":" + delta + ",\"reason\":\"" + reason + "\",\"timestamp\":\""
-                + Instant.ofEpochMilli(time) + "\"}";
+        return "{\"menu_id\":\""
+                + menuId
+                + "\",\"delta\":"
+                + delta
+                + ",\"reason\":\""
+                + reason
+                + "\",\"timestamp\":\""
+                + Instant.ofEpochMilli(time)
+                + "\"}";
     }
 }

@@ -7,11 +7,6 @@ import dev.flinkpipelines.common.options.CommonFlags;
 import dev.flinkpipelines.common.options.Flag;
 import dev.flinkpipelines.common.options.JobMain;
 import dev.flinkpipelines.common.options.Preflight;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +14,10 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Produces realistic events to every topic at a steady rate until stopped: {@code acks=all},
@@ -26,15 +25,23 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Generator implements Runnable {
 
-    public static final Flag<Double> RATE = Flag.decimal("rate", 5.0, "events per second per topic");
-    public static final Flag<Double> INVALID = Flag.decimal("invalid-fraction", 0.01, "fraction of invalid records");
-    public static final Flag<Double> DUPLICATE = Flag.decimal("duplicate-fraction", 0.01, "fraction of records sent twice");
-    public static final Flag<Double> OUT_OF_ORDER = Flag.decimal("out-of-order-fraction", 0.01,
-            "fraction of events a few seconds old");
-    public static final Flag<Double> LATE = Flag.decimal("late-fraction", 0.01,
-            "fraction of events minutes old (beyond the default allowed lateness)");
-    static final Flag<String> USER_EVENTS_TOPIC = Flag.string("user-events-topic", "user-events", "topic for user events");
-    static final Flag<String> EVENTS_RAW_TOPIC = Flag.string("events-raw-topic", "events_raw", "topic for order/payment events");
+    public static final Flag<Double> RATE =
+            Flag.decimal("rate", 5.0, "events per second per topic");
+    public static final Flag<Double> INVALID =
+            Flag.decimal("invalid-fraction", 0.01, "fraction of invalid records");
+    public static final Flag<Double> DUPLICATE =
+            Flag.decimal("duplicate-fraction", 0.01, "fraction of records sent twice");
+    public static final Flag<Double> OUT_OF_ORDER =
+            Flag.decimal("out-of-order-fraction", 0.01, "fraction of events a few seconds old");
+    public static final Flag<Double> LATE =
+            Flag.decimal(
+                    "late-fraction",
+                    0.01,
+                    "fraction of events minutes old (beyond the default allowed lateness)");
+    static final Flag<String> USER_EVENTS_TOPIC =
+            Flag.string("user-events-topic", "user-events", "topic for user events");
+    static final Flag<String> EVENTS_RAW_TOPIC =
+            Flag.string("events-raw-topic", "events_raw", "topic for order/payment events");
 
     private final KafkaClientConfig kafka;
     private final Map<String, TrafficSource> topics;
@@ -42,7 +49,9 @@ public final class Generator implements Runnable {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Map<String, Map<TrafficSource.Kind, AtomicLong>> sent = new LinkedHashMap<>();
 
-    /** @param topics what to produce, per topic; {@code rate} records per second go to each */
+    /**
+     * @param topics what to produce, per topic; {@code rate} records per second go to each
+     */
     public Generator(KafkaClientConfig kafka, Map<String, TrafficSource> topics, double rate) {
         if (!(rate > 0)) {
             throw new IllegalArgumentException("rate must be > 0: " + rate);
@@ -60,11 +69,16 @@ public final class Generator implements Runnable {
     }
 
     public static TrafficSource.Fractions fractions(ParsedArgs args) {
-        return new TrafficSource.Fractions(args.get(INVALID), args.get(DUPLICATE), args.get(OUT_OF_ORDER), args.get(LATE));
+        return new TrafficSource.Fractions(
+                args.get(INVALID), args.get(DUPLICATE), args.get(OUT_OF_ORDER), args.get(LATE));
     }
 
-    /** The traffic of every job: user events, order/payment events, and the drink shop's three topics. */
-    public static Map<String, TrafficSource> allTopics(String userEventsTopic, String eventsRawTopic, TrafficSource.Fractions f) {
+    /**
+     * The traffic of every job: user events, order/payment events, and the drink shop's three
+     * topics.
+     */
+    public static Map<String, TrafficSource> allTopics(
+            String userEventsTopic, String eventsRawTopic, TrafficSource.Fractions f) {
         long seed = System.nanoTime();
         Map<String, TrafficSource> topics = new LinkedHashMap<>();
         topics.put(userEventsTopic, new UserEventRecords(seed, f));
@@ -78,21 +92,54 @@ public final class Generator implements Runnable {
     }
 
     public static CommandLine commandLine() {
-        return new CommandLine("generator", "Produces realistic traffic for every job's topics to Kafka until Ctrl+C.")
-                .add(CommonFlags.BOOTSTRAP_SERVERS, CommonFlags.KAFKA_PROPERTIES_FILE, CommonFlags.KAFKA_PROPERTY, USER_EVENTS_TOPIC, EVENTS_RAW_TOPIC, RATE, INVALID, DUPLICATE, OUT_OF_ORDER, LATE);
+        return new CommandLine(
+                        "generator",
+                        "Produces realistic traffic for every job's topics to Kafka until Ctrl+C.")
+                .add(
+                        CommonFlags.BOOTSTRAP_SERVERS,
+                        CommonFlags.KAFKA_PROPERTIES_FILE,
+                        CommonFlags.KAFKA_PROPERTY,
+                        USER_EVENTS_TOPIC,
+                        EVENTS_RAW_TOPIC,
+                        RATE,
+                        INVALID,
+                        DUPLICATE,
+                        OUT_OF_ORDER,
+                        LATE);
     }
 
     public static void main(String[] argv) {
-        JobMain.run(argv, commandLine(), args -> {
-            KafkaClientConfig kafka = KafkaClientConfig.from(args);
-            Preflight.kafka(kafka, List.of(args.get(USER_EVENTS_TOPIC), args.get(EVENTS_RAW_TOPIC),
-                    "orders", "menu_updates", "inventory_events", "video-views"));
-            Generator generator = new Generator(kafka,
-                    allTopics(args.get(USER_EVENTS_TOPIC), args.get(EVENTS_RAW_TOPIC), fractions(args)), args.get(RATE));
-            Runtime.getRuntime().addShutdownHook(new Thread(generator::stop));
-            System.out.println("producing " + args.get(RATE) + " events/s to each of " + generator.topics.keySet() + "; Ctrl+C stops");
-            generator.run();
-        });
+        JobMain.run(
+                argv,
+                commandLine(),
+                args -> {
+                    KafkaClientConfig kafka = KafkaClientConfig.from(args);
+                    Preflight.kafka(
+                            kafka,
+                            List.of(
+                                    args.get(USER_EVENTS_TOPIC),
+                                    args.get(EVENTS_RAW_TOPIC),
+                                    "orders",
+                                    "menu_updates",
+                                    "inventory_events",
+                                    "video-views"));
+                    Generator generator =
+                            new Generator(
+                                    kafka,
+                                    allTopics(
+                                            args.get(USER_EVENTS_TOPIC),
+                                            args.get(EVENTS_RAW_TOPIC),
+                                            fractions(args)),
+                                    args.get(RATE));
+                    Runtime.getRuntime().addShutdownHook(new Thread(generator::stop));
+                    System.out.println(
+                            "producing "
+                                    + args.get(RATE)
+                                    + " events/s to each of "
+                                    + generator.topics.keySet()
+                                    + "; Ctrl+C stops");
+                    generator.run();
+                });
     }
 
     @Override
@@ -104,7 +151,8 @@ public final class Generator implements Runnable {
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "flink-pipelines-generator");
         // the user's client properties (security settings) and the brokers
         p.putAll(kafka.clientProperties());
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
             long intervalNanos = (long) (1_000_000_000L / rate);
             long next = System.nanoTime();
             while (running.get()) {
@@ -146,6 +194,9 @@ public final class Generator implements Runnable {
 
     /** Records sent to every topic. */
     public long sentTotal() {
-        return sent.values().stream().flatMap(m -> m.values().stream()).mapToLong(AtomicLong::get).sum();
+        return sent.values().stream()
+                .flatMap(m -> m.values().stream())
+                .mapToLong(AtomicLong::get)
+                .sum();
     }
 }

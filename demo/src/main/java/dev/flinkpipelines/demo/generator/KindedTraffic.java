@@ -33,6 +33,9 @@ abstract class KindedTraffic implements TrafficSource {
     /** A record this topic's job must dead-letter. */
     protected abstract byte[] invalid(long nowMillis);
 
-    /** A valid record of {@code kind}: VALID, OUT_OF_ORDER (seconds old) or LATE (minutes old or more). */
+    /**
+     * A valid record of {@code kind}: VALID, OUT_OF_ORDER (seconds old) or LATE (minutes old or
+     * more).
+     */
     protected abstract Generated valid(Kind kind, long nowMillis);
 }

@@ -10,8 +10,8 @@ import java.util.UUID;
 /**
  * Realistic traffic for {@code events_raw}: orders that live through order_created ->
  * payment_initiated -> payment_success (70 %), payment_failed (10 %) or, left pending (20 %),
- * order_cancelled. Amounts are whole VND (80 % of orders) or USD cents. Plus the configured
- * share of invalid records, duplicates (the same event id sent again), out-of-order and late events.
+ * order_cancelled. Amounts are whole VND (80 % of orders) or USD cents. Plus the configured share
+ * of invalid records, duplicates (the same event id sent again), out-of-order and late events.
  */
 public final class OrderEventRecords extends KindedTraffic {
 
@@ -42,7 +42,10 @@ public final class OrderEventRecords extends KindedTraffic {
 
     @Override
     protected Generated valid(Kind kind, long nowMillis) {
-        Order order = open.isEmpty() || random.nextInt(3) == 0 ? newOrder() : open.get(random.nextInt(open.size()));
+        Order order =
+                open.isEmpty() || random.nextInt(3) == 0
+                        ? newOrder()
+                        : open.get(random.nextInt(open.size()));
         String eventType;
         String status;
         switch (order.step++) {
@@ -56,24 +59,44 @@ public final class OrderEventRecords extends KindedTraffic {
                 break;
             default:
                 open.remove(order);
-                eventType = order.outcome.equals("success") ? "payment_success"
-                        : order.outcome.equals("failed") ? "payment_failed" : "order_cancelled";
+                eventType =
+                        order.outcome.equals("success")
+                                ? "payment_success"
+                                : order.outcome.equals("failed")
+                                        ? "payment_failed"
+                                        : "order_cancelled";
                 status = order.outcome;
         }
         long eventTime = Fractions.eventTime(kind, nowMillis, random);
-        return new Generated(kind, order.orderId.getBytes(StandardCharsets.UTF_8), json(UUID.randomUUID().toString(),
-                Instant.ofEpochMilli(eventTime).toString(), eventType, order.orderId, order.userId, order.amount.toPlainString(),
-                order.currency, status));
+        return new Generated(
+                kind,
+                order.orderId.getBytes(StandardCharsets.UTF_8),
+                json(
+                        UUID.randomUUID().toString(),
+                        Instant.ofEpochMilli(eventTime).toString(),
+                        eventType,
+                        order.orderId,
+                        order.userId,
+                        order.amount.toPlainString(),
+                        order.currency,
+                        status));
     }
 
     private Order newOrder() {
         boolean vnd = random.nextInt(10) < 8;
-        BigDecimal amount = vnd
-                ? BigDecimal.valueOf(20_000L + 1_000L * random.nextInt(2_000)).setScale(2)
-                : BigDecimal.valueOf(100 + random.nextInt(50_000), 2);
+        BigDecimal amount =
+                vnd
+                        ? BigDecimal.valueOf(20_000L + 1_000L * random.nextInt(2_000)).setScale(2)
+                        : BigDecimal.valueOf(100 + random.nextInt(50_000), 2);
         int roll = random.nextInt(100);
         String outcome = roll < 70 ? "success" : roll < 90 ? "pending" : "failed";
-        Order order = new Order("ORD" + nextOrder++, "USR" + (1000 + random.nextInt(9000)), amount, vnd ? "VND" : "USD", outcome);
+        Order order =
+                new Order(
+                        "ORD" + nextOrder++,
+                        "USR" + (1000 + random.nextInt(9000)),
+                        amount,
+                        vnd ? "VND" : "USD",
+                        outcome);
         open.add(order);
         return order;
     }
@@ -84,21 +107,61 @@ public final class OrderEventRecords extends KindedTraffic {
         String time = Instant.ofEpochMilli(nowMillis).toString();
         switch (random.nextInt(5)) {
             case 0:
-                return json(id, time, "payment_success", "ORD1", "USR1", "12.345", "VND", "success"); // rounding would lie
+                return json(
+                        id,
+                        time,
+                        "payment_success",
+                        "ORD1",
+                        "USR1",
+                        "12.345",
+                        "VND",
+                        "success"); // rounding would lie
             case 1:
                 return json(id, time, "payment_success", "ORD1", "USR1", "10.00", "EUR", "success");
             case 2:
-                return json(id, "yesterday", "order_created", "ORD1", "USR1", "10.00", "USD", "pending");
+                return json(
+                        id,
+                        "yesterday",
+                        "order_created",
+                        "ORD1",
+                        "USR1",
+                        "10.00",
+                        "USD",
+                        "pending");
             case 3:
-                return json(id, time, "payment_refunded", "ORD1", "USR1", "-5.00", "USD", "success");
+                return json(
+                        id, time, "payment_refunded", "ORD1", "USR1", "-5.00", "USD", "success");
             default:
                 return "{\"id\":".getBytes(StandardCharsets.UTF_8);
         }
     }
 
-    private static byte[] json(String id, String time, String type, String order, String user, String amount, String currency, String status) {
-        return ("{\"id\":\"" + id + "\",\"eventTime\":\"" + time + "\",\"eventType\":\"" + type + "\",\"orderId\":\"" + order
-                + "\",\"userId\":\"" + user + "\",\"amount\":" + amount + ",\"currency\":\"" + currency + "\",\"status\":\""
-                + status + "\"}").getBytes(StandardCharsets.UTF_8);
+    private static byte[] json(
+            String id,
+            String time,
+            String type,
+            String order,
+            String user,
+            String amount,
+            String currency,
+            String status) {
+        return ("{\"id\":\""
+                        + id
+                        + "\",\"eventTime\":\""
+                        + time
+                        + "\",\"eventType\":\""
+                        + type
+                        + "\",\"orderId\":\""
+                        + order
+                        + "\",\"userId\":\""
+                        + user
+                        + "\",\"amount\":"
+                        + amount
+                        + ",\"currency\":\""
+                        + currency
+                        + "\",\"status\":\""
+                        + status
+                        + "\"}")
+                .getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -4,7 +4,13 @@ package dev.flinkpipelines.demo.generator;
 public interface TrafficSource {
 
     /** What a record is, for the generator's own statistics and the demo's final check. */
-    enum Kind { VALID, INVALID, DUPLICATE, OUT_OF_ORDER, LATE }
+    enum Kind {
+        VALID,
+        INVALID,
+        DUPLICATE,
+        OUT_OF_ORDER,
+        LATE
+    }
 
     /** One generated record; {@code key} may be null. */
     record Generated(Kind kind, byte[] key, byte[] value) {}

@@ -5,15 +5,16 @@ import java.nio.charset.StandardCharsets;
 /**
  * Realistic traffic for the {@code user-events} topic: a few popular movies and many quiet ones,
  * engaged users and casual ones, browsing far more common than rating; plus, at configurable
- * fractions, records that are invalid (each kind the job must dead-letter), duplicated
- * (the same payload sent again), out of order (a few seconds old) and late (minutes old, beyond
- * the job's default allowed lateness).
+ * fractions, records that are invalid (each kind the job must dead-letter), duplicated (the same
+ * payload sent again), out of order (a few seconds old) and late (minutes old, beyond the job's
+ * default allowed lateness).
  */
 public final class UserEventRecords extends KindedTraffic {
 
-    private static final String[] TYPES = {"view", "click", "play", "pause", "like", "share", "rate"};
+    private static final String[] TYPES = {
+        "view", "click", "play", "pause", "like", "share", "rate"
+    };
     private static final int[] TYPE_WEIGHTS = {40, 25, 15, 8, 6, 4, 2};
-
 
     public UserEventRecords(long seed, Fractions fractions) {
         super(seed, fractions);
@@ -26,7 +27,9 @@ public final class UserEventRecords extends KindedTraffic {
         // keyed by user, as a real producer would: one user's events stay in order, and every
         // partition keeps receiving data (un-keyed records stick to one partition for a while,
         // and a partition left silent holds the watermark back)
-        return new Generated(kind, String.valueOf(user).getBytes(StandardCharsets.UTF_8),
+        return new Generated(
+                kind,
+                String.valueOf(user).getBytes(StandardCharsets.UTF_8),
                 json(user, skewed(200, 1.4), type(), timestamp));
     }
 
@@ -34,13 +37,21 @@ public final class UserEventRecords extends KindedTraffic {
     protected byte[] invalid(long nowMillis) {
         switch (random.nextInt(6)) {
             case 0:
-                return "{\"user_id\":12,\"movie_id\":".getBytes(StandardCharsets.UTF_8); // truncated JSON
+                return "{\"user_id\":12,\"movie_id\":"
+                        .getBytes(StandardCharsets.UTF_8); // truncated JSON
             case 1:
-                return ("{\"movie_id\":5,\"event_type\":\"click\",\"timestamp\":" + nowMillis + "}").getBytes(StandardCharsets.UTF_8);
+                return ("{\"movie_id\":5,\"event_type\":\"click\",\"timestamp\":" + nowMillis + "}")
+                        .getBytes(StandardCharsets.UTF_8);
             case 2:
-                return ("{\"user_id\":-7,\"movie_id\":5,\"event_type\":\"click\",\"timestamp\":" + nowMillis + "}").getBytes(StandardCharsets.UTF_8);
+                return ("{\"user_id\":-7,\"movie_id\":5,\"event_type\":\"click\",\"timestamp\":"
+                                + nowMillis
+                                + "}")
+                        .getBytes(StandardCharsets.UTF_8);
             case 3:
-                return ("{\"user_id\":\"seven\",\"movie_id\":5,\"event_type\":\"click\",\"timestamp\":" + nowMillis + "}").getBytes(StandardCharsets.UTF_8);
+                return ("{\"user_id\":\"seven\",\"movie_id\":5,\"event_type\":\"click\",\"timestamp\":"
+                                + nowMillis
+                                + "}")
+                        .getBytes(StandardCharsets.UTF_8);
             case 4:
                 return new byte[] {'{', (byte) 0xC3, (byte) 0x28, '}'}; // not UTF-8
             default:
@@ -49,8 +60,16 @@ public final class UserEventRecords extends KindedTraffic {
     }
 
     private static byte[] json(int user, int movie, String type, long timestamp) {
-        return ("{\"user_id\":" + user + ",\"movie_id\":" + movie + ",\"event_type\":\"" + type + "\",\"timestamp\":"
-                + timestamp + "}").getBytes(StandardCharsets.UTF_8);
+        return ("{\"user_id\":"
+                        + user
+                        + ",\"movie_id\":"
+                        + movie
+                        + ",\"event_type\":\""
+                        + type
+                        + "\",\"timestamp\":"
+                        + timestamp
+                        + "}")
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     private String type() {

@@ -2,7 +2,6 @@ package dev.flinkpipelines.testkit.corpus;
 
 import dev.flinkpipelines.testkit.PostgresExtension;
 import dev.flinkpipelines.testkit.corpus.ProducedCorpus.Landed;
-
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -32,8 +31,12 @@ public final class DeadLetterAssertions {
 
     private DeadLetterAssertions() {}
 
-    /** The dead letters of {@code jobName} are exactly the corpus records of {@code corpora}; returns how many. */
-    public static int assertExactlyTheCorpus(PostgresExtension pg, String jobName, ProducedCorpus... corpora) throws SQLException {
+    /**
+     * The dead letters of {@code jobName} are exactly the corpus records of {@code corpora};
+     * returns how many.
+     */
+    public static int assertExactlyTheCorpus(
+            PostgresExtension pg, String jobName, ProducedCorpus... corpora) throws SQLException {
         Map<String, Landed<MalformedRecord>> expected = new HashMap<>();
         for (ProducedCorpus corpus : corpora) {
             for (Landed<MalformedRecord> landed : corpus.malformed()) {
@@ -43,8 +46,10 @@ public final class DeadLetterAssertions {
         Map<String, List<String>> problems = new TreeMap<>();
         Map<String, Integer> seen = new HashMap<>();
         try (Connection c = pg.connection();
-                PreparedStatement s = c.prepareStatement("SELECT kafka_topic, kafka_partition, kafka_offset, raw_bytes, raw_text,"
-                        + " error_code, reason, kafka_timestamp FROM dead_letters WHERE job_name = ?")) {
+                PreparedStatement s =
+                        c.prepareStatement(
+                                "SELECT kafka_topic, kafka_partition, kafka_offset, raw_bytes, raw_text,"
+                                        + " error_code, reason, kafka_timestamp FROM dead_letters WHERE job_name = ?")) {
             s.setString(1, jobName);
             s.setFetchSize(500);
             // rows of hundreds of KB: stream them instead of holding the whole result twice
@@ -56,51 +61,98 @@ public final class DeadLetterAssertions {
                     Landed<MalformedRecord> landed = expected.get(coordinates);
                     if (landed == null) {
                         problems.computeIfAbsent("not a corpus record", k -> new ArrayList<>())
-                                .add(coordinates + " " + rs.getString(6) + ": " + abbreviate(rs.getString(5)));
+                                .add(
+                                        coordinates
+                                                + " "
+                                                + rs.getString(6)
+                                                + ": "
+                                                + abbreviate(rs.getString(5)));
                         continue;
                     }
-                    String problem = problem(landed, rs.getBytes(4), rs.getString(5), rs.getString(6), rs.getString(7),
-                            rs.getObject(8, OffsetDateTime.class));
+                    String problem =
+                            problem(
+                                    landed,
+                                    rs.getBytes(4),
+                                    rs.getString(5),
+                                    rs.getString(6),
+                                    rs.getString(7),
+                                    rs.getObject(8, OffsetDateTime.class));
                     if (problem != null) {
-                        problems.computeIfAbsent(landed.record().kind().toString(), k -> new ArrayList<>())
+                        problems.computeIfAbsent(
+                                        landed.record().kind().toString(), k -> new ArrayList<>())
                                 .add(coordinates + " " + landed.record().detail() + ": " + problem);
                     }
                 }
             }
             c.commit();
         }
-        expected.forEach((coordinates, landed) -> {
-            int times = seen.getOrDefault(coordinates, 0);
-            if (times != 1) {
-                problems.computeIfAbsent(landed.record().kind().toString(), k -> new ArrayList<>())
-                        .add(coordinates + " " + landed.record().detail() + ": in dead_letters " + times + " times");
-            }
-        });
+        expected.forEach(
+                (coordinates, landed) -> {
+                    int times = seen.getOrDefault(coordinates, 0);
+                    if (times != 1) {
+                        problems.computeIfAbsent(
+                                        landed.record().kind().toString(), k -> new ArrayList<>())
+                                .add(
+                                        coordinates
+                                                + " "
+                                                + landed.record().detail()
+                                                + ": in dead_letters "
+                                                + times
+                                                + " times");
+                    }
+                });
         if (!problems.isEmpty()) {
-            StringBuilder report = new StringBuilder(jobName + ": " + problems.values().stream().mapToInt(List::size).sum()
-                    + " problems with " + expected.size() + " corpus records in dead_letters\n");
-            problems.forEach((kind, list) -> {
-                report.append("  ").append(kind).append(": ").append(list.size()).append('\n');
-                list.stream().limit(5).forEach(p -> report.append("    ").append(p).append('\n'));
-            });
+            StringBuilder report =
+                    new StringBuilder(
+                            jobName
+                                    + ": "
+                                    + problems.values().stream().mapToInt(List::size).sum()
+                                    + " problems with "
+                                    + expected.size()
+                                    + " corpus records in dead_letters\n");
+            problems.forEach(
+                    (kind, list) -> {
+                        report.append("  ")
+                                .append(kind)
+                                .append(": ")
+                                .append(list.size())
+                                .append('\n');
+                        list.stream()
+                                .limit(5)
+                                .forEach(p -> report.append("    ").append(p).append('\n'));
+                    });
             throw new AssertionError(report.toString());
         }
         return expected.size();
     }
 
-    private static String problem(Landed<MalformedRecord> landed, byte[] rawBytes, String rawText, String code, String reason,
+    private static String problem(
+            Landed<MalformedRecord> landed,
+            byte[] rawBytes,
+            String rawText,
+            String code,
+            String reason,
             OffsetDateTime kafkaTimestamp) {
         MalformedRecord record = landed.record();
         if (!record.expected().name().equals(code)) {
-            return "error code " + code + ", expected " + record.expected() + " (" + abbreviate(reason) + ")";
+            return "error code "
+                    + code
+                    + ", expected "
+                    + record.expected()
+                    + " ("
+                    + abbreviate(reason)
+                    + ")";
         }
         if (!Arrays.equals(record.expectedRawBytes(), rawBytes)) {
-            return "raw_bytes differ (" + (rawBytes == null ? "null" : rawBytes.length + " bytes") + ")";
+            return "raw_bytes differ ("
+                    + (rawBytes == null ? "null" : rawBytes.length + " bytes")
+                    + ")";
         }
         if (!readableText(record.expectedRawBytes()).equals(rawText)) {
             return "raw_text differs: " + abbreviate(rawText);
         }
-        if (kafkaTimestamp == null || kafkaTimestamp.toInstant().toEpochMilli() != landed.timestamp()) {
+        if (kafkaTimestamp == null
+                || kafkaTimestamp.toInstant().toEpochMilli() != landed.timestamp()) {
             return "kafka_timestamp " + kafkaTimestamp + ", produced with " + landed.timestamp();
         }
         if (reason == null || reason.isBlank() || reason.length() > LONGEST_REASON) {
@@ -110,12 +162,13 @@ public final class DeadLetterAssertions {
     }
 
     /**
-     * raw_text as the README promises it: the bytes as UTF-8, each invalid sequence shown as U+FFFD,
-     * NUL (which PostgreSQL text cannot hold) as U+2400.
+     * raw_text as the README promises it: the bytes as UTF-8, each invalid sequence shown as
+     * U+FFFD, NUL (which PostgreSQL text cannot hold) as U+2400.
      */
     static String readableText(byte[] bytes) {
         try {
-            return StandardCharsets.UTF_8.newDecoder()
+            return StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPLACE)
                     .onUnmappableCharacter(CodingErrorAction.REPLACE)
                     .decode(ByteBuffer.wrap(bytes))
@@ -130,10 +183,14 @@ public final class DeadLetterAssertions {
         if (s == null) {
             return "null";
         }
-        String shortened = s.length() <= 120 ? s : s.substring(0, 100) + "... (" + s.length() + " characters)";
+        String shortened =
+                s.length() <= 120 ? s : s.substring(0, 100) + "... (" + s.length() + " characters)";
         StringBuilder printable = new StringBuilder();
         for (char c : shortened.toCharArray()) {
-            printable.append(c < 0x20 || Character.isSurrogate(c) ? String.format("\\u%04X", (int) c) : String.valueOf(c));
+            printable.append(
+                    c < 0x20 || Character.isSurrogate(c)
+                            ? String.format("\\u%04X", (int) c)
+                            : String.valueOf(c));
         }
         return printable.toString();
     }

@@ -4,7 +4,10 @@ package dev.flinkpipelines.testkit.corpus;
 public enum FieldType {
     /** A JSON string. */
     STRING,
-    /** A JSON integer: no fraction and no exponent (1e3 and 1.0 are not whole numbers to the parsers). */
+    /**
+     * A JSON integer: no fraction and no exponent (1e3 and 1.0 are not whole numbers to the
+     * parsers).
+     */
     INTEGER,
     /** Money: a JSON number >= 0 with at most 2 decimals, read exactly. */
     MONEY,

@@ -20,8 +20,8 @@ sealed interface Json permits Json.Raw, Json.Obj, Json.Arr {
 
         /**
          * This object with the member at {@code path} replaced by what {@code change} makes of it
-         * (nothing removes it, two duplicate it). A path of two names reaches into the first element
-         * of an array member.
+         * (nothing removes it, two duplicate it). A path of two names reaches into the first
+         * element of an array member.
          */
         Obj edit(List<String> path, Function<Member, List<Member>> change) {
             List<Member> edited = new ArrayList<>();
@@ -37,7 +37,8 @@ sealed interface Json permits Json.Raw, Json.Obj, Json.Arr {
                 } else {
                     Arr array = (Arr) m.value();
                     List<Json> elements = new ArrayList<>(array.elements());
-                    elements.set(0, ((Obj) elements.get(0)).edit(path.subList(1, path.size()), change));
+                    elements.set(
+                            0, ((Obj) elements.get(0)).edit(path.subList(1, path.size()), change));
                     edited.add(new Member(m.key(), m.colon(), new Arr(elements)));
                 }
             }
@@ -70,7 +71,10 @@ sealed interface Json permits Json.Raw, Json.Obj, Json.Arr {
         Json get(List<String> path) {
             for (Member m : members) {
                 if (m.key().equals(quote(path.get(0)))) {
-                    return path.size() == 1 ? m.value() : ((Obj) ((Arr) m.value()).elements().get(0)).get(path.subList(1, path.size()));
+                    return path.size() == 1
+                            ? m.value()
+                            : ((Obj) ((Arr) m.value()).elements().get(0))
+                                    .get(path.subList(1, path.size()));
                 }
             }
             throw new IllegalArgumentException("no member " + path.get(0));
@@ -91,7 +95,10 @@ sealed interface Json permits Json.Raw, Json.Obj, Json.Arr {
         return "\"" + name + "\"";
     }
 
-    /** Where a style puts whitespace: after an opening bracket, around colons, after commas, before a closing one. */
+    /**
+     * Where a style puts whitespace: after an opening bracket, around colons, after commas, before
+     * a closing one.
+     */
     enum Style {
         COMPACT("", ":", ",", ""),
         SPACED(" ", ": ", ", ", " "),

@@ -1,11 +1,19 @@
 package dev.flinkpipelines.testkit.corpus;
 
+import static dev.flinkpipelines.testkit.corpus.ExpectedCode.EMPTY_RECORD;
+import static dev.flinkpipelines.testkit.corpus.ExpectedCode.INVALID_UTF8;
+import static dev.flinkpipelines.testkit.corpus.ExpectedCode.INVALID_VALUE;
+import static dev.flinkpipelines.testkit.corpus.ExpectedCode.MISSING_FIELD;
+import static dev.flinkpipelines.testkit.corpus.ExpectedCode.NOT_AN_OBJECT;
+import static dev.flinkpipelines.testkit.corpus.ExpectedCode.NOT_JSON;
+import static dev.flinkpipelines.testkit.corpus.ExpectedCode.OUT_OF_RANGE;
+import static dev.flinkpipelines.testkit.corpus.ExpectedCode.WRONG_TYPE;
+
 import dev.flinkpipelines.testkit.corpus.Json.Member;
 import dev.flinkpipelines.testkit.corpus.Json.Obj;
 import dev.flinkpipelines.testkit.corpus.Json.Raw;
 import dev.flinkpipelines.testkit.corpus.Json.Style;
 import dev.flinkpipelines.testkit.corpus.TopicSchema.Located;
-
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -20,20 +28,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import static dev.flinkpipelines.testkit.corpus.ExpectedCode.EMPTY_RECORD;
-import static dev.flinkpipelines.testkit.corpus.ExpectedCode.INVALID_UTF8;
-import static dev.flinkpipelines.testkit.corpus.ExpectedCode.INVALID_VALUE;
-import static dev.flinkpipelines.testkit.corpus.ExpectedCode.MISSING_FIELD;
-import static dev.flinkpipelines.testkit.corpus.ExpectedCode.NOT_AN_OBJECT;
-import static dev.flinkpipelines.testkit.corpus.ExpectedCode.NOT_JSON;
-import static dev.flinkpipelines.testkit.corpus.ExpectedCode.OUT_OF_RANGE;
-import static dev.flinkpipelines.testkit.corpus.ExpectedCode.WRONG_TYPE;
-
 /**
  * A deterministic corpus of malformed records for one topic, built from its {@link TopicSchema}:
  * every {@link MalformedKind}, each record with the error code its dead letter must carry. Only
- * records the contract makes invalid: a variation a job accepts on purpose (an exponent in money,
- * a lower-case 'z' in a timestamp, an unknown field) is not here.
+ * records the contract makes invalid: a variation a job accepts on purpose (an exponent in money, a
+ * lower-case 'z' in a timestamp, an unknown field) is not here.
  *
  * <p>Byte-level kinds put each of their byte sequences at every character boundary of the valid
  * record in each of five layouts, which is most of the corpus's size; field-level kinds break one
@@ -42,12 +41,14 @@ import static dev.flinkpipelines.testkit.corpus.ExpectedCode.WRONG_TYPE;
 public final class MalformedCorpus {
 
     /**
-     * The largest record: under Kafka's default limits, which the test broker keeps (broker
-     * {@code message.max.bytes} 1,048,588, producer {@code max.request.size} 1,048,576).
+     * The largest record: under Kafka's default limits, which the test broker keeps (broker {@code
+     * message.max.bytes} 1,048,588, producer {@code max.request.size} 1,048,576).
      */
     public static final int MAX_RECORD_BYTES = 900_000;
 
-    /** Jackson's default nesting limit (StreamReadConstraints): depth 1000 parses, 1001 does not. */
+    /**
+     * Jackson's default nesting limit (StreamReadConstraints): depth 1000 parses, 1001 does not.
+     */
     static final int JACKSON_MAX_DEPTH = 1000;
 
     private final List<MalformedRecord> records = new ArrayList<>();
@@ -60,7 +61,10 @@ public final class MalformedCorpus {
         this.template = schema.template();
     }
 
-    /** The corpus of {@code schema}'s topic; the same schema always gives the same records in the same order. */
+    /**
+     * The corpus of {@code schema}'s topic; the same schema always gives the same records in the
+     * same order.
+     */
     public static List<MalformedRecord> generate(TopicSchema schema) {
         MalformedCorpus corpus = new MalformedCorpus(schema);
         corpus.emptyAndWhitespace();
@@ -89,40 +93,85 @@ public final class MalformedCorpus {
         add(MalformedKind.EMPTY, "zero-length value", new byte[0], EMPTY_RECORD);
         add(MalformedKind.TOMBSTONE, "null value", null, EMPTY_RECORD);
         // what Java's String.isBlank calls whitespace, which is what the parser checks
-        String[] spaces = {" ", "\t", "\n", "\r", "\r\n", "\u000B", "\f", "\u2028", "\u2029", "\u3000", "\u2003"};
+        String[] spaces = {
+            " ", "\t", "\n", "\r", "\r\n", "\u000B", "\f", "\u2028", "\u2029", "\u3000", "\u2003"
+        };
         for (int i = 0; i < 64; i++) {
             StringBuilder s = new StringBuilder();
             for (int j = 0; j <= i % 16; j++) {
                 s.append(spaces[(i + j * (1 + i / 16)) % spaces.length]);
             }
-            add(MalformedKind.WHITESPACE_ONLY, escapeForDetail(s.toString()), utf8(s.toString()), EMPTY_RECORD);
+            add(
+                    MalformedKind.WHITESPACE_ONLY,
+                    escapeForDetail(s.toString()),
+                    utf8(s.toString()),
+                    EMPTY_RECORD);
         }
     }
 
     /** Byte sequences that break UTF-8, and NUL, at every character boundary of every layout. */
     private void byteLevel() {
         insertEverywhere(MalformedKind.NUL_BYTES, NOT_JSON, new int[] {0x00});
-        insertEverywhere(MalformedKind.LONE_CONTINUATION_BYTE, INVALID_UTF8, new int[] {0x80}, new int[] {0xBF});
-        insertEverywhere(MalformedKind.INVALID_UTF8_BYTE, INVALID_UTF8,
-                new int[] {0xC0}, new int[] {0xC1}, new int[] {0xF5}, new int[] {0xF8}, new int[] {0xFE}, new int[] {0xFF});
-        insertEverywhere(MalformedKind.OVERLONG_ENCODING, INVALID_UTF8,
-                new int[] {0xC0, 0xAF}, new int[] {0xC0, 0xA2}, new int[] {0xC1, 0xBB}, new int[] {0xC0, 0x80},
-                new int[] {0xE0, 0x80, 0xAF}, new int[] {0xF0, 0x80, 0x80, 0xAF});
-        insertEverywhere(MalformedKind.TRUNCATED_MULTIBYTE, INVALID_UTF8,
-                new int[] {0xC3}, new int[] {0xE2}, new int[] {0xE2, 0x82}, new int[] {0xF0, 0x9F}, new int[] {0xF0, 0x9F, 0x98});
-        insertEverywhere(MalformedKind.ENCODED_SURROGATE, INVALID_UTF8,
-                new int[] {0xED, 0xA0, 0x80}, new int[] {0xED, 0xBF, 0xBF}, new int[] {0xED, 0xA0, 0xBD, 0xED, 0xB8, 0x80});
+        insertEverywhere(
+                MalformedKind.LONE_CONTINUATION_BYTE,
+                INVALID_UTF8,
+                new int[] {0x80},
+                new int[] {0xBF});
+        insertEverywhere(
+                MalformedKind.INVALID_UTF8_BYTE,
+                INVALID_UTF8,
+                new int[] {0xC0},
+                new int[] {0xC1},
+                new int[] {0xF5},
+                new int[] {0xF8},
+                new int[] {0xFE},
+                new int[] {0xFF});
+        insertEverywhere(
+                MalformedKind.OVERLONG_ENCODING,
+                INVALID_UTF8,
+                new int[] {0xC0, 0xAF},
+                new int[] {0xC0, 0xA2},
+                new int[] {0xC1, 0xBB},
+                new int[] {0xC0, 0x80},
+                new int[] {0xE0, 0x80, 0xAF},
+                new int[] {0xF0, 0x80, 0x80, 0xAF});
+        insertEverywhere(
+                MalformedKind.TRUNCATED_MULTIBYTE,
+                INVALID_UTF8,
+                new int[] {0xC3},
+                new int[] {0xE2},
+                new int[] {0xE2, 0x82},
+                new int[] {0xF0, 0x9F},
+                new int[] {0xF0, 0x9F, 0x98});
+        insertEverywhere(
+                MalformedKind.ENCODED_SURROGATE,
+                INVALID_UTF8,
+                new int[] {0xED, 0xA0, 0x80},
+                new int[] {0xED, 0xBF, 0xBF},
+                new int[] {0xED, 0xA0, 0xBD, 0xED, 0xB8, 0x80});
 
         String compact = Style.COMPACT.render(template);
         add(MalformedKind.NUL_BYTES, "a single NUL", new byte[] {0}, NOT_JSON);
         add(MalformedKind.NUL_BYTES, "16 NULs", new byte[16], NOT_JSON);
-        add(MalformedKind.NUL_BYTES, "NULs around the record", utf8("\0\0" + compact + "\0\0"), NOT_JSON);
-        add(MalformedKind.NUL_BYTES, "a NUL after every character", utf8(compact.replaceAll("(?s)(.)", "$1\0")), NOT_JSON);
-        // Jackson quotes a bad literal in its message, NULs included: the reason must still be storable
+        add(
+                MalformedKind.NUL_BYTES,
+                "NULs around the record",
+                utf8("\0\0" + compact + "\0\0"),
+                NOT_JSON);
+        add(
+                MalformedKind.NUL_BYTES,
+                "a NUL after every character",
+                utf8(compact.replaceAll("(?s)(.)", "$1\0")),
+                NOT_JSON);
+        // Jackson quotes a bad literal in its message, NULs included: the reason must still be
+        // storable
         Located first = schema.locatedFields().get(0);
         for (String literal : new String[] {"tr\0ue", "nu\0ll", "fal\0se", "\0null"}) {
-            add(MalformedKind.NUL_BYTES, first.label() + " = " + escapeForDetail(literal),
-                    utf8(Style.COMPACT.render(template.with(first.path(), literal))), NOT_JSON);
+            add(
+                    MalformedKind.NUL_BYTES,
+                    first.label() + " = " + escapeForDetail(literal),
+                    utf8(Style.COMPACT.render(template.with(first.path(), literal))),
+                    NOT_JSON);
         }
     }
 
@@ -131,20 +180,30 @@ public final class MalformedCorpus {
             byte[] valid = utf8(style.render(template));
             for (int position : characterBoundaries(valid)) {
                 for (int[] sequence : sequences) {
-                    add(kind, hex(sequence) + " at byte " + position + " of " + style, insert(valid, position, bytes(sequence)), expected);
+                    add(
+                            kind,
+                            hex(sequence) + " at byte " + position + " of " + style,
+                            insert(valid, position, bytes(sequence)),
+                            expected);
                 }
             }
         }
     }
 
-    /** Every proper prefix; a cut through a multi-byte character leaves invalid UTF-8 instead of bad JSON. */
+    /**
+     * Every proper prefix; a cut through a multi-byte character leaves invalid UTF-8 instead of bad
+     * JSON.
+     */
     private void truncated() {
         for (Style style : Style.values()) {
             byte[] valid = utf8(style.render(template));
             for (int length = 1; length < valid.length; length++) {
                 boolean splitsCharacter = isContinuationByte(valid[length]);
-                add(MalformedKind.TRUNCATED, "first " + length + " of " + valid.length + " bytes of " + style,
-                        java.util.Arrays.copyOf(valid, length), splitsCharacter ? INVALID_UTF8 : NOT_JSON);
+                add(
+                        MalformedKind.TRUNCATED,
+                        "first " + length + " of " + valid.length + " bytes of " + style,
+                        java.util.Arrays.copyOf(valid, length),
+                        splitsCharacter ? INVALID_UTF8 : NOT_JSON);
             }
         }
     }
@@ -152,15 +211,31 @@ public final class MalformedCorpus {
     private void encodings() {
         byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
         for (Style style : Style.values()) {
-            add(MalformedKind.UTF8_BOM, "BOM then the record, " + style, concat(bom, utf8(style.render(template))), NOT_JSON);
+            add(
+                    MalformedKind.UTF8_BOM,
+                    "BOM then the record, " + style,
+                    concat(bom, utf8(style.render(template))),
+                    NOT_JSON);
         }
         String compact = Style.COMPACT.render(template);
-        add(MalformedKind.UTF8_BOM, "two BOMs then the record", concat(bom, bom, utf8(compact)), NOT_JSON);
-        add(MalformedKind.UTF8_BOM, "BOM, a space, the record", concat(bom, utf8(" " + compact)), NOT_JSON);
+        add(
+                MalformedKind.UTF8_BOM,
+                "two BOMs then the record",
+                concat(bom, bom, utf8(compact)),
+                NOT_JSON);
+        add(
+                MalformedKind.UTF8_BOM,
+                "BOM, a space, the record",
+                concat(bom, utf8(" " + compact)),
+                NOT_JSON);
         add(MalformedKind.UTF8_BOM, "the record then a BOM", concat(utf8(compact), bom), NOT_JSON);
 
         String[][] encodings = {
-            {"UTF-16BE", "FEFF"}, {"UTF-16LE", "FFFE"}, {"UTF-32BE", "0000FEFF"}, {"UTF-32LE", "FFFE0000"}};
+            {"UTF-16BE", "FEFF"},
+            {"UTF-16LE", "FFFE"},
+            {"UTF-32BE", "0000FEFF"},
+            {"UTF-32LE", "FFFE0000"}
+        };
         for (Style style : new Style[] {Style.COMPACT, Style.PRETTY_LF}) {
             for (String[] encoding : encodings) {
                 byte[] encoded = style.render(template).getBytes(Charset.forName(encoding[0]));
@@ -168,7 +243,10 @@ public final class MalformedCorpus {
                     byte[] value = withBom ? concat(hexBytes(encoding[1]), encoded) : encoded;
                     // ASCII text in UTF-16/32 is valid UTF-8 full of NULs (not JSON); a BOM or a
                     // non-ASCII character is not UTF-8 at all
-                    add(MalformedKind.UTF16_ENCODED, encoding[0] + (withBom ? " with BOM, " : ", ") + style, value,
+                    add(
+                            MalformedKind.UTF16_ENCODED,
+                            encoding[0] + (withBom ? " with BOM, " : ", ") + style,
+                            value,
                             isValidUtf8(value) ? NOT_JSON : INVALID_UTF8);
                 }
             }
@@ -177,90 +255,273 @@ public final class MalformedCorpus {
 
     private void deepNesting() {
         int beyond = JACKSON_MAX_DEPTH + 1;
-        add(MalformedKind.DEEP_NESTING, beyond + " arrays", utf8("[".repeat(beyond) + "]".repeat(beyond)), NOT_JSON);
-        add(MalformedKind.DEEP_NESTING, beyond + " objects",
-                utf8("{\"a\":".repeat(beyond - 1) + "{}" + "}".repeat(beyond - 1)), NOT_JSON);
-        add(MalformedKind.DEEP_NESTING, "10,000 arrays and objects alternating",
-                utf8("[{\"a\":".repeat(5_000) + "1" + "}]".repeat(5_000)), NOT_JSON);
-        add(MalformedKind.DEEP_NESTING, "200,000 unclosed arrays", utf8("[".repeat(200_000)), NOT_JSON);
-        add(MalformedKind.DEEP_NESTING, "40,000 unclosed objects", utf8("{\"a\":".repeat(40_000)), NOT_JSON);
-        add(MalformedKind.DEEP_NESTING, "the record under an unknown field nested " + beyond + " deep",
-                utf8(Style.COMPACT.render(template.plus(Member.of("deep", new Raw("[".repeat(beyond) + "]".repeat(beyond)))))), NOT_JSON);
+        add(
+                MalformedKind.DEEP_NESTING,
+                beyond + " arrays",
+                utf8("[".repeat(beyond) + "]".repeat(beyond)),
+                NOT_JSON);
+        add(
+                MalformedKind.DEEP_NESTING,
+                beyond + " objects",
+                utf8("{\"a\":".repeat(beyond - 1) + "{}" + "}".repeat(beyond - 1)),
+                NOT_JSON);
+        add(
+                MalformedKind.DEEP_NESTING,
+                "10,000 arrays and objects alternating",
+                utf8("[{\"a\":".repeat(5_000) + "1" + "}]".repeat(5_000)),
+                NOT_JSON);
+        add(
+                MalformedKind.DEEP_NESTING,
+                "200,000 unclosed arrays",
+                utf8("[".repeat(200_000)),
+                NOT_JSON);
+        add(
+                MalformedKind.DEEP_NESTING,
+                "40,000 unclosed objects",
+                utf8("{\"a\":".repeat(40_000)),
+                NOT_JSON);
+        add(
+                MalformedKind.DEEP_NESTING,
+                "the record under an unknown field nested " + beyond + " deep",
+                utf8(
+                        Style.COMPACT.render(
+                                template.plus(
+                                        Member.of(
+                                                "deep",
+                                                new Raw(
+                                                        "[".repeat(beyond)
+                                                                + "]".repeat(beyond)))))),
+                NOT_JSON);
         for (Located f : schema.locatedFields()) {
             // the record itself is one level, an array field and its element two more
             int container = f.path().size() == 1 ? 1 : 3;
             int over = beyond - container;
             int within = JACKSON_MAX_DEPTH - container;
-            add(MalformedKind.DEEP_NESTING, f.label() + " = " + over + " nested arrays (" + beyond + " levels)",
-                    render(template.with(f.path(), "[".repeat(over) + "]".repeat(over))), NOT_JSON);
-            add(MalformedKind.DEEP_NESTING, f.label() + " = " + over + " nested objects",
-                    render(template.with(f.path(), "{\"a\":".repeat(over - 1) + "{}" + "}".repeat(over - 1))), NOT_JSON);
-            add(MalformedKind.DEEP_NESTING, f.label() + " = " + over + " unclosed arrays",
-                    render(template.with(f.path(), "[".repeat(over))), NOT_JSON);
+            add(
+                    MalformedKind.DEEP_NESTING,
+                    f.label() + " = " + over + " nested arrays (" + beyond + " levels)",
+                    render(template.with(f.path(), "[".repeat(over) + "]".repeat(over))),
+                    NOT_JSON);
+            add(
+                    MalformedKind.DEEP_NESTING,
+                    f.label() + " = " + over + " nested objects",
+                    render(
+                            template.with(
+                                    f.path(),
+                                    "{\"a\":".repeat(over - 1) + "{}" + "}".repeat(over - 1))),
+                    NOT_JSON);
+            add(
+                    MalformedKind.DEEP_NESTING,
+                    f.label() + " = " + over + " unclosed arrays",
+                    render(template.with(f.path(), "[".repeat(over))),
+                    NOT_JSON);
             // exactly at the limit: it parses, and then it is simply the wrong type
-            add(MalformedKind.DEEP_NESTING, f.label() + " = " + within + " nested arrays (" + JACKSON_MAX_DEPTH + " levels)",
-                    render(template.with(f.path(), "[".repeat(within) + "]".repeat(within))), WRONG_TYPE);
+            add(
+                    MalformedKind.DEEP_NESTING,
+                    f.label()
+                            + " = "
+                            + within
+                            + " nested arrays ("
+                            + JACKSON_MAX_DEPTH
+                            + " levels)",
+                    render(template.with(f.path(), "[".repeat(within) + "]".repeat(within))),
+                    WRONG_TYPE);
         }
     }
 
     private void huge() {
-        Located limited = schema.locatedFields().stream()
-                .filter(l -> l.field().type() == FieldType.STRING && l.field().maxLength() > 0)
-                .findFirst().orElseThrow(() -> new IllegalArgumentException(schema.name() + " has no length-limited string"));
-        Located number = schema.locatedFields().stream()
-                .filter(l -> l.field().type() == FieldType.INTEGER || l.field().type() == FieldType.MONEY)
-                .findFirst().orElseThrow(() -> new IllegalArgumentException(schema.name() + " has no number field"));
-        Located required = schema.locatedFields().stream().filter(l -> l.field().required()).findFirst().orElseThrow();
+        Located limited =
+                schema.locatedFields().stream()
+                        .filter(
+                                l ->
+                                        l.field().type() == FieldType.STRING
+                                                && l.field().maxLength() > 0)
+                        .findFirst()
+                        .orElseThrow(
+                                () ->
+                                        new IllegalArgumentException(
+                                                schema.name() + " has no length-limited string"));
+        Located number =
+                schema.locatedFields().stream()
+                        .filter(
+                                l ->
+                                        l.field().type() == FieldType.INTEGER
+                                                || l.field().type() == FieldType.MONEY)
+                        .findFirst()
+                        .orElseThrow(
+                                () ->
+                                        new IllegalArgumentException(
+                                                schema.name() + " has no number field"));
+        Located required =
+                schema.locatedFields().stream()
+                        .filter(l -> l.field().required())
+                        .findFirst()
+                        .orElseThrow();
 
-        add(MalformedKind.HUGE_PAYLOAD, limited.label() + " of 300,000 ASCII characters",
-                render(template.with(limited.path(), "\"" + "x".repeat(300_000) + "\"")), INVALID_VALUE);
-        add(MalformedKind.HUGE_PAYLOAD, limited.label() + " of 420,000 two-byte characters",
-                render(template.with(limited.path(), "\"" + "\u00e9".repeat(420_000) + "\"")), INVALID_VALUE);
-        add(MalformedKind.HUGE_PAYLOAD, limited.label() + " = an array of 200,000 numbers",
-                render(template.with(limited.path(), "[" + "1,".repeat(199_999) + "1]")), WRONG_TYPE);
+        add(
+                MalformedKind.HUGE_PAYLOAD,
+                limited.label() + " of 300,000 ASCII characters",
+                render(template.with(limited.path(), "\"" + "x".repeat(300_000) + "\"")),
+                INVALID_VALUE);
+        add(
+                MalformedKind.HUGE_PAYLOAD,
+                limited.label() + " of 420,000 two-byte characters",
+                render(template.with(limited.path(), "\"" + "\u00e9".repeat(420_000) + "\"")),
+                INVALID_VALUE);
+        add(
+                MalformedKind.HUGE_PAYLOAD,
+                limited.label() + " = an array of 200,000 numbers",
+                render(template.with(limited.path(), "[" + "1,".repeat(199_999) + "1]")),
+                WRONG_TYPE);
         // Jackson refuses numbers longer than 1000 digits and keys longer than 50,000 characters
-        add(MalformedKind.HUGE_PAYLOAD, number.label() + " of 400,000 digits",
-                render(template.with(number.path(), "9".repeat(400_000))), NOT_JSON);
-        add(MalformedKind.HUGE_PAYLOAD, "a key of 300,000 characters",
-                render(template.plus(Member.of("k".repeat(300_000), new Raw("1")))), NOT_JSON);
-        add(MalformedKind.HUGE_PAYLOAD, "700,000 characters in an unknown field, " + required.label() + " left out",
-                render(template.without(required.path()).plus(Member.of("padding", new Raw("\"" + "p".repeat(700_000) + "\"")))),
+        add(
+                MalformedKind.HUGE_PAYLOAD,
+                number.label() + " of 400,000 digits",
+                render(template.with(number.path(), "9".repeat(400_000))),
+                NOT_JSON);
+        add(
+                MalformedKind.HUGE_PAYLOAD,
+                "a key of 300,000 characters",
+                render(template.plus(Member.of("k".repeat(300_000), new Raw("1")))),
+                NOT_JSON);
+        add(
+                MalformedKind.HUGE_PAYLOAD,
+                "700,000 characters in an unknown field, " + required.label() + " left out",
+                render(
+                        template.without(required.path())
+                                .plus(
+                                        Member.of(
+                                                "padding",
+                                                new Raw("\"" + "p".repeat(700_000) + "\"")))),
                 MISSING_FIELD);
-        byte[] padded = render(template.plus(Member.of("padding", new Raw("\"" + "p".repeat(500_000) + "\""))));
-        add(MalformedKind.HUGE_PAYLOAD, "a 500 KB record cut in half", java.util.Arrays.copyOf(padded, padded.length / 2), NOT_JSON);
-        add(MalformedKind.HUGE_PAYLOAD, "the record, 600,000 spaces, then garbage",
-                utf8(Style.COMPACT.render(template) + " ".repeat(600_000) + "x"), NOT_JSON);
-        add(MalformedKind.HUGE_PAYLOAD, "600,000 spaces then garbage", utf8(" ".repeat(600_000) + "x"), NOT_JSON);
+        byte[] padded =
+                render(
+                        template.plus(
+                                Member.of("padding", new Raw("\"" + "p".repeat(500_000) + "\""))));
+        add(
+                MalformedKind.HUGE_PAYLOAD,
+                "a 500 KB record cut in half",
+                java.util.Arrays.copyOf(padded, padded.length / 2),
+                NOT_JSON);
+        add(
+                MalformedKind.HUGE_PAYLOAD,
+                "the record, 600,000 spaces, then garbage",
+                utf8(Style.COMPACT.render(template) + " ".repeat(600_000) + "x"),
+                NOT_JSON);
+        add(
+                MalformedKind.HUGE_PAYLOAD,
+                "600,000 spaces then garbage",
+                utf8(" ".repeat(600_000) + "x"),
+                NOT_JSON);
         add(MalformedKind.HUGE_PAYLOAD, "800,000 bytes 0xFF", filled(800_000, 0xFF), INVALID_UTF8);
-        add(MalformedKind.HUGE_PAYLOAD, "800,000 whitespace characters", utf8(" \t\r\n".repeat(200_000)), EMPTY_RECORD);
+        add(
+                MalformedKind.HUGE_PAYLOAD,
+                "800,000 whitespace characters",
+                utf8(" \t\r\n".repeat(200_000)),
+                EMPTY_RECORD);
         add(MalformedKind.HUGE_PAYLOAD, "400,000 NULs", new byte[400_000], NOT_JSON);
-        add(MalformedKind.HUGE_PAYLOAD, "300,000 unclosed arrays", utf8("[".repeat(300_000)), NOT_JSON);
+        add(
+                MalformedKind.HUGE_PAYLOAD,
+                "300,000 unclosed arrays",
+                utf8("[".repeat(300_000)),
+                NOT_JSON);
         String compact = Style.COMPACT.render(template);
         int copies = 600_000 / (utf8(compact).length + 1);
-        add(MalformedKind.HUGE_PAYLOAD, "an array of " + copies + " copies of the record",
-                utf8("[" + (compact + ",").repeat(copies - 1) + compact + "]"), NOT_AN_OBJECT);
+        add(
+                MalformedKind.HUGE_PAYLOAD,
+                "an array of " + copies + " copies of the record",
+                utf8("[" + (compact + ",").repeat(copies - 1) + compact + "]"),
+                NOT_AN_OBJECT);
     }
 
     private void notAnObjectOrNotJson() {
         String compact = Style.COMPACT.render(template);
-        String[] notObjects = {"[]", "[" + compact + "]", "[1,2,3]", "\"text\"", quoteAsJsonString(compact), "42", "-1.5e3", "0",
-            "null", "true", "false", " null ", "\n[]\n", "\"\"", "[[]]", "[{}]"};
+        String[] notObjects = {
+            "[]",
+            "[" + compact + "]",
+            "[1,2,3]",
+            "\"text\"",
+            quoteAsJsonString(compact),
+            "42",
+            "-1.5e3",
+            "0",
+            "null",
+            "true",
+            "false",
+            " null ",
+            "\n[]\n",
+            "\"\"",
+            "[[]]",
+            "[{}]"
+        };
         for (String json : notObjects) {
             add(MalformedKind.TOP_LEVEL_NOT_OBJECT, abbreviate(json), utf8(json), NOT_AN_OBJECT);
         }
-        String[] trailers = {"x", "}", "]", ",", "{}", compact, "\n" + compact, " null", "0", "\"\"", ";", "//", "[]", ":", "\u00a0"};
+        String[] trailers = {
+            "x",
+            "}",
+            "]",
+            ",",
+            "{}",
+            compact,
+            "\n" + compact,
+            " null",
+            "0",
+            "\"\"",
+            ";",
+            "//",
+            "[]",
+            ":",
+            "\u00a0"
+        };
         for (String trailer : trailers) {
-            add(MalformedKind.TRAILING_GARBAGE, "the record then " + abbreviate(escapeForDetail(trailer)), utf8(compact + trailer), NOT_JSON);
+            add(
+                    MalformedKind.TRAILING_GARBAGE,
+                    "the record then " + abbreviate(escapeForDetail(trailer)),
+                    utf8(compact + trailer),
+                    NOT_JSON);
         }
-        add(MalformedKind.TRAILING_GARBAGE, "the pretty record then a stray brace", utf8(Style.PRETTY_LF.render(template) + "\n}"), NOT_JSON);
-        String[] notJson = {"hello", "user_id=1&movie_id=2", "<event id=\"1\"/>", "1,2,click,1701234567890", "undefined", "{", "}",
-            "{{}}", "[", "\"unterminated", "{\"a\":1", "'single'", "True", "NULL", "nil", "-", "--", "{}}", "\u00ff\u00fe", "\u00a0{}"};
+        add(
+                MalformedKind.TRAILING_GARBAGE,
+                "the pretty record then a stray brace",
+                utf8(Style.PRETTY_LF.render(template) + "\n}"),
+                NOT_JSON);
+        String[] notJson = {
+            "hello",
+            "user_id=1&movie_id=2",
+            "<event id=\"1\"/>",
+            "1,2,click,1701234567890",
+            "undefined",
+            "{",
+            "}",
+            "{{}}",
+            "[",
+            "\"unterminated",
+            "{\"a\":1",
+            "'single'",
+            "True",
+            "NULL",
+            "nil",
+            "-",
+            "--",
+            "{}}",
+            "\u00ff\u00fe",
+            "\u00a0{}"
+        };
         for (String text : notJson) {
             add(MalformedKind.NOT_JSON_TEXT, escapeForDetail(text), utf8(text), NOT_JSON);
         }
         add(MalformedKind.MISSING_FIELD, "the empty object", utf8("{}"), MISSING_FIELD);
-        add(MalformedKind.MISSING_FIELD, "the empty object with spaces", utf8("{ \n }"), MISSING_FIELD);
-        add(MalformedKind.MISSING_FIELD, "only unknown fields", utf8("{\"unknown\":1,\"other\":\"x\"}"), MISSING_FIELD);
+        add(
+                MalformedKind.MISSING_FIELD,
+                "the empty object with spaces",
+                utf8("{ \n }"),
+                MISSING_FIELD);
+        add(
+                MalformedKind.MISSING_FIELD,
+                "only unknown fields",
+                utf8("{\"unknown\":1,\"other\":\"x\"}"),
+                MISSING_FIELD);
     }
 
     // ---- field-level kinds: one field broken, the rest valid ----------------------------------
@@ -269,39 +530,133 @@ public final class MalformedCorpus {
         for (Located f : schema.locatedFields()) {
             List<String> path = f.path();
             String label = f.label();
-            add(MalformedKind.KEY_WITHOUT_VALUE, label + ": colon, no value",
-                    render(template.edit(path, m -> List.of(new Member(m.key(), true, new Raw(""))))), NOT_JSON);
-            add(MalformedKind.KEY_WITHOUT_VALUE, label + ": no colon, no value",
-                    render(template.edit(path, m -> List.of(new Member(m.key(), false, new Raw(""))))), NOT_JSON);
-            add(MalformedKind.KEY_WITHOUT_VALUE, label + ": no colon before the value",
-                    render(template.edit(path, m -> List.of(new Member(m.key(), false, withSpace(m.value()))))), NOT_JSON);
-            add(MalformedKind.UNQUOTED_KEY, label + " unquoted",
-                    render(template.edit(path, m -> List.of(new Member(path.get(path.size() - 1), true, m.value())))), NOT_JSON);
-            add(MalformedKind.SINGLE_QUOTES, label + " key in single quotes",
-                    render(template.edit(path, m -> List.of(new Member("'" + path.get(path.size() - 1) + "'", true, m.value())))), NOT_JSON);
+            add(
+                    MalformedKind.KEY_WITHOUT_VALUE,
+                    label + ": colon, no value",
+                    render(
+                            template.edit(
+                                    path, m -> List.of(new Member(m.key(), true, new Raw(""))))),
+                    NOT_JSON);
+            add(
+                    MalformedKind.KEY_WITHOUT_VALUE,
+                    label + ": no colon, no value",
+                    render(
+                            template.edit(
+                                    path, m -> List.of(new Member(m.key(), false, new Raw(""))))),
+                    NOT_JSON);
+            add(
+                    MalformedKind.KEY_WITHOUT_VALUE,
+                    label + ": no colon before the value",
+                    render(
+                            template.edit(
+                                    path,
+                                    m ->
+                                            List.of(
+                                                    new Member(
+                                                            m.key(),
+                                                            false,
+                                                            withSpace(m.value()))))),
+                    NOT_JSON);
+            add(
+                    MalformedKind.UNQUOTED_KEY,
+                    label + " unquoted",
+                    render(
+                            template.edit(
+                                    path,
+                                    m ->
+                                            List.of(
+                                                    new Member(
+                                                            path.get(path.size() - 1),
+                                                            true,
+                                                            m.value())))),
+                    NOT_JSON);
+            add(
+                    MalformedKind.SINGLE_QUOTES,
+                    label + " key in single quotes",
+                    render(
+                            template.edit(
+                                    path,
+                                    m ->
+                                            List.of(
+                                                    new Member(
+                                                            "'" + path.get(path.size() - 1) + "'",
+                                                            true,
+                                                            m.value())))),
+                    NOT_JSON);
             if (f.field().type() == FieldType.STRING) {
-                add(MalformedKind.SINGLE_QUOTES, label + " value in single quotes",
-                        render(template.with(path, "'" + stringContent(f) + "'")), NOT_JSON);
+                add(
+                        MalformedKind.SINGLE_QUOTES,
+                        label + " value in single quotes",
+                        render(template.with(path, "'" + stringContent(f) + "'")),
+                        NOT_JSON);
             }
             for (String comment : new String[] {"/* c */", "// c\n", "# c\n"}) {
-                add(MalformedKind.COMMENTS, escapeForDetail(comment) + " before " + label,
-                        render(template.edit(path, m -> List.of(new Member(comment + m.key(), m.colon(), m.value())))), NOT_JSON);
+                add(
+                        MalformedKind.COMMENTS,
+                        escapeForDetail(comment) + " before " + label,
+                        render(
+                                template.edit(
+                                        path,
+                                        m ->
+                                                List.of(
+                                                        new Member(
+                                                                comment + m.key(),
+                                                                m.colon(),
+                                                                m.value())))),
+                        NOT_JSON);
             }
-            add(MalformedKind.COMMENTS, "/* c */ before the value of " + label,
-                    render(template.edit(path, m -> List.of(new Member(m.key(), m.colon(), prefixed("/* c */", m.value()))))), NOT_JSON);
-            add(MalformedKind.DUPLICATE_KEY, label + " twice, same value",
-                    render(template.edit(path, m -> List.of(m, m))), NOT_JSON);
-            add(MalformedKind.DUPLICATE_KEY, label + " twice, then null",
-                    render(template.edit(path, m -> List.of(m, new Member(m.key(), true, new Raw("null"))))), NOT_JSON);
+            add(
+                    MalformedKind.COMMENTS,
+                    "/* c */ before the value of " + label,
+                    render(
+                            template.edit(
+                                    path,
+                                    m ->
+                                            List.of(
+                                                    new Member(
+                                                            m.key(),
+                                                            m.colon(),
+                                                            prefixed("/* c */", m.value()))))),
+                    NOT_JSON);
+            add(
+                    MalformedKind.DUPLICATE_KEY,
+                    label + " twice, same value",
+                    render(template.edit(path, m -> List.of(m, m))),
+                    NOT_JSON);
+            add(
+                    MalformedKind.DUPLICATE_KEY,
+                    label + " twice, then null",
+                    render(
+                            template.edit(
+                                    path,
+                                    m -> List.of(m, new Member(m.key(), true, new Raw("null"))))),
+                    NOT_JSON);
             if (path.size() == 1) {
-                add(MalformedKind.DUPLICATE_KEY, label + " again at the end",
-                        render(template.plus(new Member(Json.quote(label), true, template.get(path)))), NOT_JSON);
+                add(
+                        MalformedKind.DUPLICATE_KEY,
+                        label + " again at the end",
+                        render(
+                                template.plus(
+                                        new Member(Json.quote(label), true, template.get(path)))),
+                        NOT_JSON);
             }
         }
         String compact = Style.COMPACT.render(template);
-        add(MalformedKind.COMMENTS, "// comment after the record", utf8(compact + "// c"), NOT_JSON);
-        add(MalformedKind.COMMENTS, "/* comment */ before the record", utf8("/* c */" + compact), NOT_JSON);
-        add(MalformedKind.COMMENTS, "# comment before the record", utf8("# c\n" + compact), NOT_JSON);
+        add(
+                MalformedKind.COMMENTS,
+                "// comment after the record",
+                utf8(compact + "// c"),
+                NOT_JSON);
+        add(
+                MalformedKind.COMMENTS,
+                "/* comment */ before the record",
+                utf8("/* c */" + compact),
+                NOT_JSON);
+        add(
+                MalformedKind.COMMENTS,
+                "# comment before the record",
+                utf8("# c\n" + compact),
+                NOT_JSON);
     }
 
     private void valuesPerField() {
@@ -310,17 +665,53 @@ public final class MalformedCorpus {
             String label = f.label();
             Field field = f.field();
             if (field.required()) {
-                add(MalformedKind.MISSING_FIELD, label + " left out", render(template.without(path)), MISSING_FIELD);
-                String name = path.get(path.size() - 1);
-                add(MalformedKind.MISSING_FIELD, label + " spelt in upper case",
-                        render(template.edit(path, m -> List.of(new Member(Json.quote(name.toUpperCase(java.util.Locale.ROOT)), true, m.value())))),
+                add(
+                        MalformedKind.MISSING_FIELD,
+                        label + " left out",
+                        render(template.without(path)),
                         MISSING_FIELD);
-                add(MalformedKind.MISSING_FIELD, label + " with a space in its key",
-                        render(template.edit(path, m -> List.of(new Member(Json.quote(name + " "), true, m.value())))), MISSING_FIELD);
-                add(MalformedKind.NULL_FIELD, label + " = null", render(template.with(path, "null")), MISSING_FIELD);
+                String name = path.get(path.size() - 1);
+                add(
+                        MalformedKind.MISSING_FIELD,
+                        label + " spelt in upper case",
+                        render(
+                                template.edit(
+                                        path,
+                                        m ->
+                                                List.of(
+                                                        new Member(
+                                                                Json.quote(
+                                                                        name.toUpperCase(
+                                                                                java.util.Locale
+                                                                                        .ROOT)),
+                                                                true,
+                                                                m.value())))),
+                        MISSING_FIELD);
+                add(
+                        MalformedKind.MISSING_FIELD,
+                        label + " with a space in its key",
+                        render(
+                                template.edit(
+                                        path,
+                                        m ->
+                                                List.of(
+                                                        new Member(
+                                                                Json.quote(name + " "),
+                                                                true,
+                                                                m.value())))),
+                        MISSING_FIELD);
+                add(
+                        MalformedKind.NULL_FIELD,
+                        label + " = null",
+                        render(template.with(path, "null")),
+                        MISSING_FIELD);
             }
             for (String wrong : wrongTypes(field)) {
-                add(MalformedKind.WRONG_TYPE, label + " = " + abbreviate(wrong), render(template.with(path, wrong)), WRONG_TYPE);
+                add(
+                        MalformedKind.WRONG_TYPE,
+                        label + " = " + abbreviate(wrong),
+                        render(template.with(path, wrong)),
+                        WRONG_TYPE);
             }
             if (field.type() == FieldType.INTEGER || field.type() == FieldType.MONEY) {
                 numbers(f);
@@ -332,13 +723,33 @@ public final class MalformedCorpus {
     }
 
     private void numbers(Located f) {
-        String[] nonStandard = {"NaN", "Infinity", "-Infinity", "+1", ".5", "01", "1.", "1e", "-", "0x1F", "1_000", "1 000", "\u0661\u0662"};
+        String[] nonStandard = {
+            "NaN",
+            "Infinity",
+            "-Infinity",
+            "+1",
+            ".5",
+            "01",
+            "1.",
+            "1e",
+            "-",
+            "0x1F",
+            "1_000",
+            "1 000",
+            "\u0661\u0662"
+        };
         for (String n : nonStandard) {
-            add(MalformedKind.NON_STANDARD_NUMBER, f.label() + " = " + n, render(template.with(f.path(), n)), NOT_JSON);
+            add(
+                    MalformedKind.NON_STANDARD_NUMBER,
+                    f.label() + " = " + n,
+                    render(template.with(f.path(), n)),
+                    NOT_JSON);
         }
         boolean integer = f.field().type() == FieldType.INTEGER;
-        // integers beyond a long are out of range; numbers with an exponent are not whole numbers to
-        // the parsers (a wrong type for an integer), while money reads them exactly and range-checks
+        // integers beyond a long are out of range; numbers with an exponent are not whole numbers
+        // to
+        // the parsers (a wrong type for an integer), while money reads them exactly and
+        // range-checks
         // them; an exponent beyond 2^31 cannot be read at all: out of range either way
         Object[][] overflow = {
             {"9223372036854775808", OUT_OF_RANGE, OUT_OF_RANGE},
@@ -357,7 +768,10 @@ public final class MalformedCorpus {
             {"1e-2147483647", WRONG_TYPE, INVALID_VALUE},
         };
         for (Object[] o : overflow) {
-            add(MalformedKind.NUMBER_OVERFLOW, f.label() + " = " + o[0], render(template.with(f.path(), (String) o[0])),
+            add(
+                    MalformedKind.NUMBER_OVERFLOW,
+                    f.label() + " = " + o[0],
+                    render(template.with(f.path(), (String) o[0])),
                     (ExpectedCode) (integer ? o[1] : o[2]));
         }
     }
@@ -367,57 +781,130 @@ public final class MalformedCorpus {
         String label = f.label();
         String content = stringContent(f);
         for (String blank : new String[] {"", " ", "\\t", "\\n", "  \\r\\n ", "\\u3000"}) {
-            add(MalformedKind.EMPTY_STRING, label + " = \"" + blank + "\"", render(template.with(path, "\"" + blank + "\"")), INVALID_VALUE);
+            add(
+                    MalformedKind.EMPTY_STRING,
+                    label + " = \"" + blank + "\"",
+                    render(template.with(path, "\"" + blank + "\"")),
+                    INVALID_VALUE);
         }
         int max = f.field().maxLength();
         if (max > 0) {
             for (String c : new String[] {"x", "\u00e9", "\u20ac"}) {
-                add(MalformedKind.STRING_TOO_LONG, label + " of " + (max + 1) + " x '" + c + "'",
-                        render(template.with(path, "\"" + c.repeat(max + 1) + "\"")), INVALID_VALUE);
+                add(
+                        MalformedKind.STRING_TOO_LONG,
+                        label + " of " + (max + 1) + " x '" + c + "'",
+                        render(template.with(path, "\"" + c.repeat(max + 1) + "\"")),
+                        INVALID_VALUE);
             }
-            add(MalformedKind.STRING_TOO_LONG, label + " of " + 3 * max + " characters",
-                    render(template.with(path, "\"" + "x".repeat(3 * max) + "\"")), INVALID_VALUE);
+            add(
+                    MalformedKind.STRING_TOO_LONG,
+                    label + " of " + 3 * max + " characters",
+                    render(template.with(path, "\"" + "x".repeat(3 * max) + "\"")),
+                    INVALID_VALUE);
         }
-        for (String nul : new String[] {"\\u0000", content + "\\u0000", content.substring(0, 1) + "\\u0000" + content.substring(1)}) {
-            add(MalformedKind.NUL_ESCAPE, label + " = \"" + nul + "\"", render(template.with(path, "\"" + nul + "\"")), INVALID_VALUE);
+        for (String nul :
+                new String[] {
+                    "\\u0000",
+                    content + "\\u0000",
+                    content.substring(0, 1) + "\\u0000" + content.substring(1)
+                }) {
+            add(
+                    MalformedKind.NUL_ESCAPE,
+                    label + " = \"" + nul + "\"",
+                    render(template.with(path, "\"" + nul + "\"")),
+                    INVALID_VALUE);
         }
         for (int c = 0; c < 0x20; c++) {
             String raw = content.substring(0, 1) + (char) c + content.substring(1);
-            add(MalformedKind.UNESCAPED_CONTROL_CHAR, label + " with a raw U+" + String.format("%04X", c),
-                    render(template.with(path, "\"" + raw + "\"")), NOT_JSON);
+            add(
+                    MalformedKind.UNESCAPED_CONTROL_CHAR,
+                    label + " with a raw U+" + String.format("%04X", c),
+                    render(template.with(path, "\"" + raw + "\"")),
+                    NOT_JSON);
         }
-        for (String escape : new String[] {"\\x41", "\\U0041", "\\'", "\\a", "\\0", "\\u12", "\\uZZZZ", "\\u-123", "\\"}) {
-            add(MalformedKind.INVALID_ESCAPE, label + " with " + escape, render(template.with(path, "\"" + content + escape + "\"")), NOT_JSON);
+        for (String escape :
+                new String[] {
+                    "\\x41", "\\U0041", "\\'", "\\a", "\\0", "\\u12", "\\uZZZZ", "\\u-123", "\\"
+                }) {
+            add(
+                    MalformedKind.INVALID_ESCAPE,
+                    label + " with " + escape,
+                    render(template.with(path, "\"" + content + escape + "\"")),
+                    NOT_JSON);
         }
-        for (String surrogate : new String[] {"\\uD800", "\\uDBFF", "\\uDC00", "\\uDFFF", "\\uDC00\\uD800", content + "\\uD83D",
-            "\\uDE00" + content}) {
-            add(MalformedKind.LONE_SURROGATE_ESCAPE, label + " = \"" + surrogate + "\"",
-                    render(template.with(path, "\"" + surrogate + "\"")), INVALID_VALUE);
+        for (String surrogate :
+                new String[] {
+                    "\\uD800",
+                    "\\uDBFF",
+                    "\\uDC00",
+                    "\\uDFFF",
+                    "\\uDC00\\uD800",
+                    content + "\\uD83D",
+                    "\\uDE00" + content
+                }) {
+            add(
+                    MalformedKind.LONE_SURROGATE_ESCAPE,
+                    label + " = \"" + surrogate + "\"",
+                    render(template.with(path, "\"" + surrogate + "\"")),
+                    INVALID_VALUE);
         }
     }
 
     private void contractViolations() {
         for (Located f : schema.locatedFields()) {
             for (Violation v : f.field().violations()) {
-                add(v.kind(), f.label() + " = " + abbreviate(v.valueJson()), render(template.with(f.path(), v.valueJson())), v.expected());
+                add(
+                        v.kind(),
+                        f.label() + " = " + abbreviate(v.valueJson()),
+                        render(template.with(f.path(), v.valueJson())),
+                        v.expected());
             }
         }
     }
 
-    /** JSON values of every type the field must not hold (null is not a type here: it is a missing field). */
+    /**
+     * JSON values of every type the field must not hold (null is not a type here: it is a missing
+     * field).
+     */
     private static List<String> wrongTypes(Field field) {
         switch (field.type()) {
             case STRING:
-                return List.of("42", "-1.5", "true", "false", "[]", "[\"x\"]", "{}", "{\"v\":\"x\"}");
+                return List.of(
+                        "42", "-1.5", "true", "false", "[]", "[\"x\"]", "{}", "{\"v\":\"x\"}");
             case INTEGER:
-                return List.of("\"42\"", "1.5", "-0.5", "1.0", "true", "false", "[]", "[1]", "{}", "{\"v\":1}");
+                return List.of(
+                        "\"42\"",
+                        "1.5",
+                        "-0.5",
+                        "1.0",
+                        "true",
+                        "false",
+                        "[]",
+                        "[1]",
+                        "{}",
+                        "{\"v\":1}");
             case MONEY:
-                return List.of("\"42\"", "\"1.50\"", "true", "false", "[]", "[1]", "{}", "{\"v\":1}");
+                return List.of(
+                        "\"42\"", "\"1.50\"", "true", "false", "[]", "[1]", "{}", "{\"v\":1}");
             case BOOLEAN:
-                return List.of("\"true\"", "\"false\"", "1", "0", "[]", "[true]", "{}", "{\"v\":true}");
+                return List.of(
+                        "\"true\"", "\"false\"", "1", "0", "[]", "[true]", "{}", "{\"v\":true}");
             case OBJECT_ARRAY:
-                String element = Style.COMPACT.render(new TopicSchema("element", field.elementFields()).template());
-                return List.of("\"x\"", "1", "true", "{}", element, "[1]", "[\"x\"]", "[true]", "[[]]", "[null]", "[" + element + ",7]");
+                String element =
+                        Style.COMPACT.render(
+                                new TopicSchema("element", field.elementFields()).template());
+                return List.of(
+                        "\"x\"",
+                        "1",
+                        "true",
+                        "{}",
+                        element,
+                        "[1]",
+                        "[\"x\"]",
+                        "[true]",
+                        "[[]]",
+                        "[null]",
+                        "[" + element + ",7]");
             default:
                 throw new IllegalArgumentException(field.type().toString());
         }
@@ -427,10 +914,18 @@ public final class MalformedCorpus {
 
     private void add(MalformedKind kind, String detail, byte[] value, ExpectedCode expected) {
         if (value != null && value.length > MAX_RECORD_BYTES) {
-            throw new IllegalStateException(kind + " " + detail + " has " + value.length + " bytes, more than " + MAX_RECORD_BYTES);
+            throw new IllegalStateException(
+                    kind
+                            + " "
+                            + detail
+                            + " has "
+                            + value.length
+                            + " bytes, more than "
+                            + MAX_RECORD_BYTES);
         }
         // the same bytes twice (a short prefix common to every layout) would only inflate the count
-        String identity = value == null ? "<tombstone>" : new String(value, StandardCharsets.ISO_8859_1);
+        String identity =
+                value == null ? "<tombstone>" : new String(value, StandardCharsets.ISO_8859_1);
         if (seen.add(identity)) {
             records.add(new MalformedRecord(kind, detail, value, expected));
         }
@@ -470,7 +965,8 @@ public final class MalformedCorpus {
 
     static boolean isValidUtf8(byte[] bytes) {
         try {
-            StandardCharsets.UTF_8.newDecoder()
+            StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(bytes));
@@ -481,7 +977,10 @@ public final class MalformedCorpus {
     }
 
     private static byte[] insert(byte[] into, int at, byte[] what) {
-        return concat(java.util.Arrays.copyOf(into, at), what, java.util.Arrays.copyOfRange(into, at, into.length));
+        return concat(
+                java.util.Arrays.copyOf(into, at),
+                what,
+                java.util.Arrays.copyOfRange(into, at, into.length));
     }
 
     private static byte[] concat(byte[]... parts) {
@@ -534,7 +1033,10 @@ public final class MalformedCorpus {
     private static String escapeForDetail(String s) {
         StringBuilder out = new StringBuilder();
         for (char c : s.toCharArray()) {
-            out.append(c < 0x20 || (c >= 0x2000 && c <= 0x3000) ? String.format("\\u%04X", (int) c) : String.valueOf(c));
+            out.append(
+                    c < 0x20 || (c >= 0x2000 && c <= 0x3000)
+                            ? String.format("\\u%04X", (int) c)
+                            : String.valueOf(c));
         }
         return out.toString();
     }

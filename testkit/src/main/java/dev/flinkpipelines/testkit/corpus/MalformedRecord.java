@@ -4,7 +4,8 @@ package dev.flinkpipelines.testkit.corpus;
  * One corpus record: its kind, what exactly is wrong with it, its value bytes ({@code null} for a
  * tombstone) and the error code its dead letter must carry.
  */
-public record MalformedRecord(MalformedKind kind, String detail, byte[] value, ExpectedCode expected) {
+public record MalformedRecord(
+        MalformedKind kind, String detail, byte[] value, ExpectedCode expected) {
 
     /** What {@code dead_letters.raw_bytes} must hold: the value, or nothing for a tombstone. */
     public byte[] expectedRawBytes() {
@@ -13,6 +14,12 @@ public record MalformedRecord(MalformedKind kind, String detail, byte[] value, E
 
     @Override
     public String toString() {
-        return kind + " (" + detail + ", " + (value == null ? "null" : value.length + " bytes") + ") -> " + expected;
+        return kind
+                + " ("
+                + detail
+                + ", "
+                + (value == null ? "null" : value.length + " bytes")
+                + ") -> "
+                + expected;
     }
 }

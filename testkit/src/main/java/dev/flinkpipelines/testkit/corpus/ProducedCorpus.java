@@ -1,16 +1,15 @@
 package dev.flinkpipelines.testkit.corpus;
 
 import dev.flinkpipelines.testkit.KafkaExtension;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Properties;
-import java.util.concurrent.Future;
 
 /**
  * A malformed corpus produced to one Kafka topic, interleaved with valid records so a job is also
@@ -30,19 +29,24 @@ public final class ProducedCorpus {
     private final List<Landed<MalformedRecord>> malformed;
     private final List<Landed<byte[]>> valid;
 
-    private ProducedCorpus(String topic, List<Landed<MalformedRecord>> malformed, List<Landed<byte[]>> valid) {
+    private ProducedCorpus(
+            String topic, List<Landed<MalformedRecord>> malformed, List<Landed<byte[]>> valid) {
         this.topic = topic;
         this.malformed = List.copyOf(malformed);
         this.valid = List.copyOf(valid);
     }
 
     /**
-     * Produces {@code corpus} round robin over the topic's {@code partitions}, with the valid records
-     * spread evenly between them (also round robin, so every partition's event time moves on), and
-     * waits until the broker acknowledged each. Idempotent with {@code acks=all}: each record is in
-     * the topic exactly once, in order per partition.
+     * Produces {@code corpus} round robin over the topic's {@code partitions}, with the valid
+     * records spread evenly between them (also round robin, so every partition's event time moves
+     * on), and waits until the broker acknowledged each. Idempotent with {@code acks=all}: each
+     * record is in the topic exactly once, in order per partition.
      */
-    public static ProducedCorpus produce(KafkaExtension kafka, String topic, int partitions, List<MalformedRecord> corpus,
+    public static ProducedCorpus produce(
+            KafkaExtension kafka,
+            String topic,
+            int partitions,
+            List<MalformedRecord> corpus,
             List<byte[]> validRecords) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
@@ -56,24 +60,48 @@ public final class ProducedCorpus {
         int every = Math.max(1, corpus.size() / Math.max(1, validRecords.size()));
         long firstTimestamp = System.currentTimeMillis();
         long sequence = 0;
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < corpus.size(); i++) {
-                malformedSent.add(producer.send(new ProducerRecord<>(topic, i % partitions, firstTimestamp + sequence++, null, corpus.get(i).value())));
+                malformedSent.add(
+                        producer.send(
+                                new ProducerRecord<>(
+                                        topic,
+                                        i % partitions,
+                                        firstTimestamp + sequence++,
+                                        null,
+                                        corpus.get(i).value())));
                 if ((i + 1) % every == 0 && validSent.size() < validRecords.size()) {
                     int j = validSent.size();
-                    validSent.add(producer.send(new ProducerRecord<>(topic, j % partitions, firstTimestamp + sequence++, null, validRecords.get(j))));
+                    validSent.add(
+                            producer.send(
+                                    new ProducerRecord<>(
+                                            topic,
+                                            j % partitions,
+                                            firstTimestamp + sequence++,
+                                            null,
+                                            validRecords.get(j))));
                 }
             }
             for (int j = validSent.size(); j < validRecords.size(); j++) {
-                validSent.add(producer.send(new ProducerRecord<>(topic, j % partitions, firstTimestamp + sequence++, null, validRecords.get(j))));
+                validSent.add(
+                        producer.send(
+                                new ProducerRecord<>(
+                                        topic,
+                                        j % partitions,
+                                        firstTimestamp + sequence++,
+                                        null,
+                                        validRecords.get(j))));
             }
             producer.flush();
-            return new ProducedCorpus(topic, landed(corpus, malformedSent), landed(validRecords, validSent));
+            return new ProducedCorpus(
+                    topic, landed(corpus, malformedSent), landed(validRecords, validSent));
         }
     }
 
     /** Records said to have landed where given, for testing the checks on them without Kafka. */
-    static ProducedCorpus of(String topic, List<Landed<MalformedRecord>> malformed, List<Landed<byte[]>> valid) {
+    static ProducedCorpus of(
+            String topic, List<Landed<MalformedRecord>> malformed, List<Landed<byte[]>> valid) {
         return new ProducedCorpus(topic, malformed, valid);
     }
 
@@ -84,10 +112,14 @@ public final class ProducedCorpus {
             try {
                 m = sent.get(i).get();
             } catch (Exception e) {
-                // a record the broker refused (too large, ...) would make the test prove nothing about it
-                throw new IllegalStateException("record " + i + " of " + records.size() + " was not produced", e);
+                // a record the broker refused (too large, ...) would make the test prove nothing
+                // about it
+                throw new IllegalStateException(
+                        "record " + i + " of " + records.size() + " was not produced", e);
             }
-            landed.add(new Landed<>(records.get(i), m.topic(), m.partition(), m.offset(), m.timestamp()));
+            landed.add(
+                    new Landed<>(
+                            records.get(i), m.topic(), m.partition(), m.offset(), m.timestamp()));
         }
         return landed;
     }

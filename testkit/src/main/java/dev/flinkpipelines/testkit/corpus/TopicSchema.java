@@ -17,9 +17,14 @@ public record TopicSchema(String name, List<Field> fields) {
         return new TopicSchema(name, List.of(fields));
     }
 
-    /** The valid template record every field-level corpus record breaks in one place, as compact UTF-8 JSON. */
+    /**
+     * The valid template record every field-level corpus record breaks in one place, as compact
+     * UTF-8 JSON.
+     */
     public byte[] templateRecord() {
-        return Json.Style.COMPACT.render(template()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return Json.Style.COMPACT
+                .render(template())
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** The valid template record. */
@@ -30,9 +35,10 @@ public record TopicSchema(String name, List<Field> fields) {
     private static Json.Obj objectOf(List<Field> fields) {
         List<Json.Member> members = new ArrayList<>();
         for (Field f : fields) {
-            Json value = f.type() == FieldType.OBJECT_ARRAY
-                    ? new Json.Arr(List.of(objectOf(f.elementFields())))
-                    : new Json.Raw(f.validJson());
+            Json value =
+                    f.type() == FieldType.OBJECT_ARRAY
+                            ? new Json.Arr(List.of(objectOf(f.elementFields())))
+                            : new Json.Raw(f.validJson());
             members.add(Json.Member.of(f.name(), value));
         }
         return new Json.Obj(members);
@@ -50,7 +56,10 @@ public record TopicSchema(String name, List<Field> fields) {
         return located;
     }
 
-    /** A field and its path: {@code [name]}, or {@code [array, name]} for a field of the array's first element. */
+    /**
+     * A field and its path: {@code [name]}, or {@code [array, name]} for a field of the array's
+     * first element.
+     */
     record Located(List<String> path, Field field) {
         String label() {
             return path.size() == 1 ? path.get(0) : path.get(0) + "[0]." + path.get(1);

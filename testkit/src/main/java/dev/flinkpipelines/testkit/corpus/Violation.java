@@ -1,10 +1,11 @@
 package dev.flinkpipelines.testkit.corpus;
 
 /**
- * A value that is well-formed JSON of the field's type but that the topic's contract forbids
- * (a negative id, an unknown enum value, a timestamp in the year 10000), with the code it must get.
+ * A value that is well-formed JSON of the field's type but that the topic's contract forbids (a
+ * negative id, an unknown enum value, a timestamp in the year 10000), with the code it must get.
  *
- * @param valueJson the value exactly as it goes into the record, e.g. {@code -1} or {@code "refund"}
+ * @param valueJson the value exactly as it goes into the record, e.g. {@code -1} or {@code
+ *     "refund"}
  */
 public record Violation(MalformedKind kind, String valueJson, ExpectedCode expected) {
 
@@ -15,7 +16,8 @@ public record Violation(MalformedKind kind, String valueJson, ExpectedCode expec
     }
 
     public static Violation outOfRange(String valueJson) {
-        return new Violation(MalformedKind.OUT_OF_RANGE_VALUE, valueJson, ExpectedCode.OUT_OF_RANGE);
+        return new Violation(
+                MalformedKind.OUT_OF_RANGE_VALUE, valueJson, ExpectedCode.OUT_OF_RANGE);
     }
 
     public static Violation badEnum(String value) {

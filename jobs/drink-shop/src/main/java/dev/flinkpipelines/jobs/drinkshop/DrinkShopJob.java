@@ -10,8 +10,8 @@ import dev.flinkpipelines.common.options.CommandLine;
 import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
 import dev.flinkpipelines.common.options.CommonFlags;
 import dev.flinkpipelines.common.options.Flag;
-import dev.flinkpipelines.common.options.JobMain;
 import dev.flinkpipelines.common.options.JobEnvironment;
+import dev.flinkpipelines.common.options.JobMain;
 import dev.flinkpipelines.common.options.StreamingJob;
 import dev.flinkpipelines.common.parse.DrinkOrderParser;
 import dev.flinkpipelines.common.parse.InventoryEventParser;
@@ -23,6 +23,9 @@ import dev.flinkpipelines.common.time.CheckpointedWatermark;
 import dev.flinkpipelines.common.time.EventTimeCoProcessOperator;
 import dev.flinkpipelines.common.time.EventTimeProcessOperator;
 import dev.flinkpipelines.common.time.EventTimeWindowOperator;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -33,33 +36,44 @@ import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindo
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
-import java.time.Duration;
-import java.util.List;
-import java.util.function.UnaryOperator;
-
 /**
- * Joins each order line with the menu version valid at the order's time, counts item
- * sales per minute, keeps stock per item and raises one alert per crossing below a threshold —
- * every table through one exactly-once sink.
+ * Joins each order line with the menu version valid at the order's time, counts item sales per
+ * minute, keeps stock per item and raises one alert per crossing below a threshold — every table
+ * through one exactly-once sink.
  */
 public final class DrinkShopJob {
 
     public static final String NAME = "drink-shop";
 
-    static final Flag<String> ORDERS_TOPIC = Flag.string("orders-topic", "orders", "Kafka topic of drinks orders");
-    static final Flag<String> MENU_TOPIC = Flag.string("menu-topic", "menu_updates", "Kafka topic of the menu changelog");
-    static final Flag<String> INVENTORY_TOPIC = Flag.string("inventory-topic", "inventory_events", "Kafka topic of stock movements");
-    static final Flag<Integer> ALERT_THRESHOLD = Flag.integer("stock-alert-threshold", 0, 10,
-            "alert once when an item's stock falls below this");
-    static final Flag<Duration> ALLOWED_LATENESS = Flag.duration("allowed-lateness", Duration.ofMinutes(1), Duration.ZERO, "a late order line within this still updates item_sales_1m");
+    static final Flag<String> ORDERS_TOPIC =
+            Flag.string("orders-topic", "orders", "Kafka topic of drinks orders");
+    static final Flag<String> MENU_TOPIC =
+            Flag.string("menu-topic", "menu_updates", "Kafka topic of the menu changelog");
+    static final Flag<String> INVENTORY_TOPIC =
+            Flag.string("inventory-topic", "inventory_events", "Kafka topic of stock movements");
+    static final Flag<Integer> ALERT_THRESHOLD =
+            Flag.integer(
+                    "stock-alert-threshold",
+                    0,
+                    10,
+                    "alert once when an item's stock falls below this");
+    static final Flag<Duration> ALLOWED_LATENESS =
+            Flag.duration(
+                    "allowed-lateness",
+                    Duration.ofMinutes(1),
+                    Duration.ZERO,
+                    "a late order line within this still updates item_sales_1m");
 
-    private static final OutputTag<EnrichedLine> TOO_LATE = new OutputTag<>("too-late", TypeInformation.of(EnrichedLine.class));
+    private static final OutputTag<EnrichedLine> TOO_LATE =
+            new OutputTag<>("too-late", TypeInformation.of(EnrichedLine.class));
 
     private DrinkShopJob() {}
 
     public static CommandLine commandLine() {
-        return CommonFlags.forJob(NAME, "Drinks shop: Kafka orders, menu_updates, inventory_events -> PostgreSQL"
-                + " order_items_enriched, item_sales_1m, inventory_levels, inventory_alerts, exactly once.")
+        return CommonFlags.forJob(
+                        NAME,
+                        "Drinks shop: Kafka orders, menu_updates, inventory_events -> PostgreSQL"
+                                + " order_items_enriched, item_sales_1m, inventory_levels, inventory_alerts, exactly once.")
                 .add(ORDERS_TOPIC, MENU_TOPIC, INVENTORY_TOPIC, ALERT_THRESHOLD, ALLOWED_LATENESS);
     }
 
@@ -68,65 +82,129 @@ public final class DrinkShopJob {
     }
 
     /** The job as {@code flink run} and the demo see it. */
-    public static final StreamingJob JOB = StreamingJob.of(NAME, DrinkShopJob::commandLine,
-            args -> List.of(args.get(ORDERS_TOPIC), args.get(MENU_TOPIC), args.get(INVENTORY_TOPIC)),
-            List.of("order_items_enriched", "item_sales_1m", "inventory_levels", "inventory_alerts", DeadLetterRows.TABLE_NAME),
-            (env, args) -> build(env, args, UnaryOperator.identity()));
+    public static final StreamingJob JOB =
+            StreamingJob.of(
+                    NAME,
+                    DrinkShopJob::commandLine,
+                    args ->
+                            List.of(
+                                    args.get(ORDERS_TOPIC),
+                                    args.get(MENU_TOPIC),
+                                    args.get(INVENTORY_TOPIC)),
+                    List.of(
+                            "order_items_enriched",
+                            "item_sales_1m",
+                            "inventory_levels",
+                            "inventory_alerts",
+                            DeadLetterRows.TABLE_NAME),
+                    (env, args) -> build(env, args, UnaryOperator.identity()));
 
     /** Wires the job; {@code afterValidation} lets a test inject a failure into the order lines. */
-    static void build(StreamExecutionEnvironment env, ParsedArgs args, UnaryOperator<DataStream<OrderLine>> afterValidation) {
+    static void build(
+            StreamExecutionEnvironment env,
+            ParsedArgs args,
+            UnaryOperator<DataStream<OrderLine>> afterValidation) {
         // the menu changelog is small and rare: one reader. With one per subtask, the readers left
         // without a partition of the (one-partition) topic held the join's watermark back for the
         // idle timeout after the start and after every restart, and very late lines and stock
         // changes were then judged without a watermark (found by e2e/FaultInjectionIT)
-        ParsedSource<MenuUpdate> menu = ParsedSource.fromKafka(
-                env, args, NAME, MENU_TOPIC, new MenuUpdateParser(), MenuUpdate.class, 1);
-        ParsedSource<DrinkOrder> orders = ParsedSource.fromKafka(env, args, NAME, ORDERS_TOPIC, new DrinkOrderParser(), DrinkOrder.class);
-        ParsedSource<InventoryEvent> inventory = ParsedSource.fromKafka(
-                env, args, NAME, INVENTORY_TOPIC, new InventoryEventParser(), InventoryEvent.class);
+        ParsedSource<MenuUpdate> menu =
+                ParsedSource.fromKafka(
+                        env, args, NAME, MENU_TOPIC, new MenuUpdateParser(), MenuUpdate.class, 1);
+        ParsedSource<DrinkOrder> orders =
+                ParsedSource.fromKafka(
+                        env, args, NAME, ORDERS_TOPIC, new DrinkOrderParser(), DrinkOrder.class);
+        ParsedSource<InventoryEvent> inventory =
+                ParsedSource.fromKafka(
+                        env,
+                        args,
+                        NAME,
+                        INVENTORY_TOPIC,
+                        new InventoryEventParser(),
+                        InventoryEvent.class);
 
-        DataStream<OrderLine> lines = afterValidation.apply(orders.events()
-                .flatMap((DrinkOrder o, Collector<OrderLine> out) -> OrderLine.of(o).forEach(out::collect))
-                .returns(OrderLine.class)
-                .name("Order lines"));
+        DataStream<OrderLine> lines =
+                afterValidation.apply(
+                        orders.events()
+                                .flatMap(
+                                        (DrinkOrder o, Collector<OrderLine> out) ->
+                                                OrderLine.of(o).forEach(out::collect))
+                                .returns(OrderLine.class)
+                                .name("Order lines"));
         // Flink's keyed co-process, window and keyed process operators, each keeping its watermark
         // across restores and firing every event-time timer at end of input (drain after idleness)
-        DataStream<EnrichedLine> enriched = menu.events()
-                .keyBy(MenuUpdate::menuId, Types.STRING)
-                .connect(lines.keyBy(OrderLine::menuId, Types.STRING))
-                .transform("Menu version at order time", TypeInformation.of(EnrichedLine.class),
-                        new EventTimeCoProcessOperator<>(new MenuTemporalJoin(), CheckpointedWatermark.EndOfInput.FIRE_ALL_TIMERS))
-                .uid("menu-temporal-join")
-                .name("Menu version at order time");
+        DataStream<EnrichedLine> enriched =
+                menu.events()
+                        .keyBy(MenuUpdate::menuId, Types.STRING)
+                        .connect(lines.keyBy(OrderLine::menuId, Types.STRING))
+                        .transform(
+                                "Menu version at order time",
+                                TypeInformation.of(EnrichedLine.class),
+                                new EventTimeCoProcessOperator<>(
+                                        new MenuTemporalJoin(),
+                                        CheckpointedWatermark.EndOfInput.FIRE_ALL_TIMERS))
+                        .uid("menu-temporal-join")
+                        .name("Menu version at order time");
 
-        DataStream<TableRow> itemRows = enriched.map(DrinkShopRows::orderItem).returns(TableRowTypeInfo.INSTANCE)
-                .name("To order_items_enriched rows");
-        KeyedStream<EnrichedLine, String> byItem = enriched.keyBy(e -> e.line().menuId(), Types.STRING);
-        SingleOutputStreamOperator<TableRow> salesRows = byItem
-                .transform("Item sales per minute", TableRowTypeInfo.INSTANCE, EventTimeWindowOperator.aggregate(byItem,
-                        TumblingEventTimeWindows.of(Duration.ofMinutes(1)), args.get(ALLOWED_LATENESS), TOO_LATE,
-                        new ItemSales.Sum(), new ItemSales.ToRow(), TypeInformation.of(ItemSales.Totals.class)))
-                .uid("item-sales-1m")
-                .name("Item sales per minute");
+        DataStream<TableRow> itemRows =
+                enriched.map(DrinkShopRows::orderItem)
+                        .returns(TableRowTypeInfo.INSTANCE)
+                        .name("To order_items_enriched rows");
+        KeyedStream<EnrichedLine, String> byItem =
+                enriched.keyBy(e -> e.line().menuId(), Types.STRING);
+        SingleOutputStreamOperator<TableRow> salesRows =
+                byItem.transform(
+                                "Item sales per minute",
+                                TableRowTypeInfo.INSTANCE,
+                                EventTimeWindowOperator.aggregate(
+                                        byItem,
+                                        TumblingEventTimeWindows.of(Duration.ofMinutes(1)),
+                                        args.get(ALLOWED_LATENESS),
+                                        TOO_LATE,
+                                        new ItemSales.Sum(),
+                                        new ItemSales.ToRow(),
+                                        TypeInformation.of(ItemSales.Totals.class)))
+                        .uid("item-sales-1m")
+                        .name("Item sales per minute");
         // lines too late for their sales window are still in order_items_enriched and in the stock
-        salesRows.getSideOutput(TOO_LATE).flatMap(new LateRecordCounter<EnrichedLine>()).returns(Types.VOID).uid("late-lines").name("Count late lines");
-        DataStream<TableRow> stockRows = inventory.events().map(StockChange::of).returns(StockChange.class)
-                .union(enriched.map(StockChange::sale).returns(StockChange.class))
-                .keyBy(StockChange::menuId, Types.STRING)
-                .transform("Stock and alerts", TableRowTypeInfo.INSTANCE,
-                        new EventTimeProcessOperator<>(new StockKeeper(args.get(ALERT_THRESHOLD)),
-                                CheckpointedWatermark.EndOfInput.FIRE_ALL_TIMERS))
-                .uid("stock-keeper")
-                .name("Stock and alerts");
+        salesRows
+                .getSideOutput(TOO_LATE)
+                .flatMap(new LateRecordCounter<EnrichedLine>())
+                .returns(Types.VOID)
+                .uid("late-lines")
+                .name("Count late lines");
+        DataStream<TableRow> stockRows =
+                inventory
+                        .events()
+                        .map(StockChange::of)
+                        .returns(StockChange.class)
+                        .union(enriched.map(StockChange::sale).returns(StockChange.class))
+                        .keyBy(StockChange::menuId, Types.STRING)
+                        .transform(
+                                "Stock and alerts",
+                                TableRowTypeInfo.INSTANCE,
+                                new EventTimeProcessOperator<>(
+                                        new StockKeeper(args.get(ALERT_THRESHOLD)),
+                                        CheckpointedWatermark.EndOfInput.FIRE_ALL_TIMERS))
+                        .uid("stock-keeper")
+                        .name("Stock and alerts");
 
-        ExactlyOncePostgresSink sink = ExactlyOncePostgresSink.builder(JobEnvironment.sinkId(args, NAME), JobEnvironment.postgres(args))
-                .table(DrinkShopRows.ORDER_ITEMS)
-                .table(DrinkShopRows.ITEM_SALES)
-                .table(DrinkShopRows.INVENTORY_LEVELS)
-                .table(DrinkShopRows.INVENTORY_ALERTS)
-                .table(DeadLetterRows.TABLE)
-                .build();
-        DataStream<TableRow> all = itemRows.union(salesRows, stockRows, menu.deadLetters(), orders.deadLetters(), inventory.deadLetters());
+        ExactlyOncePostgresSink sink =
+                ExactlyOncePostgresSink.builder(
+                                JobEnvironment.sinkId(args, NAME), JobEnvironment.postgres(args))
+                        .table(DrinkShopRows.ORDER_ITEMS)
+                        .table(DrinkShopRows.ITEM_SALES)
+                        .table(DrinkShopRows.INVENTORY_LEVELS)
+                        .table(DrinkShopRows.INVENTORY_ALERTS)
+                        .table(DeadLetterRows.TABLE)
+                        .build();
+        DataStream<TableRow> all =
+                itemRows.union(
+                        salesRows,
+                        stockRows,
+                        menu.deadLetters(),
+                        orders.deadLetters(),
+                        inventory.deadLetters());
         // BATCH execution does not keep the edges to the sink one-to-one, and inventory_levels gets
         // several rows per item: route by table key there
         (args.get(CommonFlags.BOUNDED) ? sink.routeByKey(all) : all)

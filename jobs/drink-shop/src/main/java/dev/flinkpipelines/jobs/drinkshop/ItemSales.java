@@ -1,13 +1,12 @@
 package dev.flinkpipelines.jobs.drinkshop;
 
 import dev.flinkpipelines.common.postgres.TableRow;
+import java.math.BigDecimal;
+import java.time.Instant;
 import org.apache.flink.api.common.functions.AggregateFunction;
 import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.util.Collector;
-
-import java.math.BigDecimal;
-import java.time.Instant;
 
 /** item_sales_1m: quantity and revenue per item per 1-minute event-time window, incrementally. */
 final class ItemSales {
@@ -55,9 +54,17 @@ final class ItemSales {
         private static final long serialVersionUID = 1L;
 
         @Override
-        public void process(String menuId, Context ctx, Iterable<Totals> totals, Collector<TableRow> out) {
+        public void process(
+                String menuId, Context ctx, Iterable<Totals> totals, Collector<TableRow> out) {
             Totals t = totals.iterator().next();
-            out.collect(DrinkShopRows.itemSales(ctx.window().getStart(), ctx.window().getEnd(), menuId, t.qty, t.revenue, Instant.now()));
+            out.collect(
+                    DrinkShopRows.itemSales(
+                            ctx.window().getStart(),
+                            ctx.window().getEnd(),
+                            menuId,
+                            t.qty,
+                            t.revenue,
+                            Instant.now()));
         }
     }
 }

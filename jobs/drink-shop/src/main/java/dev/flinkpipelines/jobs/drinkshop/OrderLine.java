@@ -3,7 +3,6 @@ package dev.flinkpipelines.jobs.drinkshop;
 import dev.flinkpipelines.common.events.DrinkOrder;
 import dev.flinkpipelines.common.events.TimestampedEvent;
 import dev.flinkpipelines.common.kafka.SourceCoordinates;
-
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,8 +13,16 @@ import java.util.List;
  * its order's total disagreed with the sum of its lines.
  */
 public record OrderLine(
-        String orderId, int lineNo, String userId, String menuId, int qty, BigDecimal unitPrice, Instant createdAt,
-        boolean orderTotalMismatch, SourceCoordinates source) implements TimestampedEvent {
+        String orderId,
+        int lineNo,
+        String userId,
+        String menuId,
+        int qty,
+        BigDecimal unitPrice,
+        Instant createdAt,
+        boolean orderTotalMismatch,
+        SourceCoordinates source)
+        implements TimestampedEvent {
 
     @Override
     public long eventTimeMillis() {
@@ -36,8 +43,17 @@ public record OrderLine(
         List<OrderLine> lines = new ArrayList<>(order.items().size());
         for (int i = 0; i < order.items().size(); i++) {
             DrinkOrder.Item item = order.items().get(i);
-            lines.add(new OrderLine(order.orderId(), i + 1, order.userId(), item.menuId(), item.qty(), item.price(),
-                    order.createdAt(), mismatch, order.source()));
+            lines.add(
+                    new OrderLine(
+                            order.orderId(),
+                            i + 1,
+                            order.userId(),
+                            item.menuId(),
+                            item.qty(),
+                            item.price(),
+                            order.createdAt(),
+                            mismatch,
+                            order.source()));
         }
         return lines;
     }

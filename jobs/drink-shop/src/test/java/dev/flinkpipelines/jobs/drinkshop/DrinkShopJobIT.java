@@ -1,5 +1,8 @@
 package dev.flinkpipelines.jobs.drinkshop;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
 import dev.flinkpipelines.common.options.JobEnvironment;
 import dev.flinkpipelines.testkit.FailOnceAfterCheckpoints;
@@ -7,6 +10,10 @@ import dev.flinkpipelines.testkit.FlinkTestCluster;
 import dev.flinkpipelines.testkit.JobFlags;
 import dev.flinkpipelines.testkit.KafkaExtension;
 import dev.flinkpipelines.testkit.PostgresExtension;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -15,79 +22,125 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Random;
-import java.util.function.UnaryOperator;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /** The drink-shop job on a MiniCluster over three real Kafka topics into a real PostgreSQL. */
 class DrinkShopJobIT {
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = FlinkTestCluster.create(4);
+    @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestCluster.create(4);
 
-    @RegisterExtension
-    static final PostgresExtension PG = new PostgresExtension();
+    @RegisterExtension static final PostgresExtension PG = new PostgresExtension();
 
-    @RegisterExtension
-    static final KafkaExtension KAFKA = new KafkaExtension();
+    @RegisterExtension static final KafkaExtension KAFKA = new KafkaExtension();
 
     @BeforeEach
     void cleanTables() throws Exception {
         PG.rollBackPreparedTransactions();
-        PG.execute("TRUNCATE order_items_enriched, item_sales_1m, inventory_levels, inventory_alerts, dead_letters");
+        PG.execute(
+                "TRUNCATE order_items_enriched, item_sales_1m, inventory_levels, inventory_alerts, dead_letters");
     }
 
     @Test
     void everyTableHoldsExactlyWhatTheFixtureImplies() throws Exception {
         Topics t = topics();
-        KAFKA.produceLines(t.menu, 0, List.of(
-                menu("m-1", "create", "Trà sữa", "milk tea", "40000", "10:00:00"),
-                menu("m-2", "create", "Cà phê sữa đá", "coffee", "25000", "10:00:00"),
-                menu("m-1", "update", "Trà sữa", "milk tea", "45000", "10:02:00"),
-                "{\"menu_id\":\"m-2\",\"action\":\"delete\",\"timestamp\":\"2025-01-01T10:03:00Z\"}",
-                menu("m-3", "rename", "x", "y", "1", "10:00:00")));
-        KAFKA.produceLines(t.inventory, 0, List.of(
-                stock("m-1", 20, "restock", "10:00:00"),
-                stock("m-2", 12, "restock", "10:00:00"),
-                "{\"menu_id\":\"m-1\",\"delta\":\"x\",\"reason\":\"waste\",\"timestamp\":\"2025-01-01T10:00:00Z\"}"));
-        KAFKA.produceLines(t.orders, 0, List.of(
-                order("o1", "u1", "10:01:00", "105000", "m-1", 2, "40000", "m-2", 1, "25000"),
-                order("o2", "u2", "10:02:30", "120000", "m-1", 3, "40000"),
-                order("o3", "u3", "10:03:30", "99999", "m-2", 1, "25000", "m-9", 1, "10000"),
-                order("o4", "u1", "10:04:00", "360000", "m-1", 8, "45000"),
-                "{\"order_id\":\"o5\",\"user_id\":\"u1\",\"items\":[],\"total\":0,\"created_at\":\"2025-01-01T10:05:00Z\"}"));
+        KAFKA.produceLines(
+                t.menu,
+                0,
+                List.of(
+                        menu("m-1", "create", "Trà sữa", "milk tea", "40000", "10:00:00"),
+                        menu("m-2", "create", "Cà phê sữa đá", "coffee", "25000", "10:00:00"),
+                        menu("m-1", "update", "Trà sữa", "milk tea", "45000", "10:02:00"),
+                        "{\"menu_id\":\"m-2\",\"action\":\"delete\",\"timestamp\":\"2025-01-01T10:03:00Z\"}",
+                        menu("m-3", "rename", "x", "y", "1", "10:00:00")));
+        KAFKA.produceLines(
+                t.inventory,
+                0,
+                List.of(
+                        stock("m-1", 20, "restock", "10:00:00"),
+                        stock("m-2", 12, "restock", "10:00:00"),
+                        "{\"menu_id\":\"m-1\",\"delta\":\"x\",\"reason\":\"waste\",\"timestamp\":\"2025-01-01T10:00:00Z\"}"));
+        KAFKA.produceLines(
+                t.orders,
+                0,
+                List.of(
+                        order(
+                                "o1",
+                                "u1",
+                                "10:01:00",
+                                "105000",
+                                "m-1",
+                                2,
+                                "40000",
+                                "m-2",
+                                1,
+                                "25000"),
+                        order("o2", "u2", "10:02:30", "120000", "m-1", 3, "40000"),
+                        order(
+                                "o3",
+                                "u3",
+                                "10:03:30",
+                                "99999",
+                                "m-2",
+                                1,
+                                "25000",
+                                "m-9",
+                                1,
+                                "10000"),
+                        order("o4", "u1", "10:04:00", "360000", "m-1", 8, "45000"),
+                        "{\"order_id\":\"o5\",\"user_id\":\"u1\",\"items\":[],\"total\":0,\"created_at\":\"2025-01-01T10:05:00Z\"}"));
 
         run(t, UnaryOperator.identity());
 
-        assertEquals(List.of(
+        assertEquals(
+                List.of(
                         "o1|1|u1|m-1|Trà sữa|milk tea|2|40000.00|80000.00|40000.00|ok|f|f|2025-01-01 10:01:00+00",
                         "o1|2|u1|m-2|Cà phê sữa đá|coffee|1|25000.00|25000.00|25000.00|ok|f|f|2025-01-01 10:01:00+00",
                         "o2|1|u2|m-1|Trà sữa|milk tea|3|40000.00|120000.00|45000.00|ok|t|f|2025-01-01 10:02:30+00",
                         "o3|1|u3|m-2|null|null|1|25000.00|25000.00|null|deleted|f|t|2025-01-01 10:03:30+00",
                         "o3|2|u3|m-9|null|null|1|10000.00|10000.00|null|unknown|f|t|2025-01-01 10:03:30+00",
                         "o4|1|u1|m-1|Trà sữa|milk tea|8|45000.00|360000.00|45000.00|ok|f|f|2025-01-01 10:04:00+00"),
-                PG.rows("SELECT order_id, line_no, user_id, menu_id, name, category, qty, unit_price, line_total, menu_price,"
-                        + " menu_status, price_mismatch, order_total_mismatch, created_at FROM order_items_enriched ORDER BY 1, 2"));
-        assertEquals(List.of(
-                        "2025-01-01 10:01:00+00|m-1|2|80000.00", "2025-01-01 10:01:00+00|m-2|1|25000.00",
-                        "2025-01-01 10:02:00+00|m-1|3|120000.00", "2025-01-01 10:03:00+00|m-2|1|25000.00",
-                        "2025-01-01 10:03:00+00|m-9|1|10000.00", "2025-01-01 10:04:00+00|m-1|8|360000.00"),
-                PG.rows("SELECT window_start, menu_id, qty, revenue FROM item_sales_1m ORDER BY 1, 2"));
-        assertEquals(List.of("m-1|7|2025-01-01 10:04:00+00", "m-2|10|2025-01-01 10:03:30+00", "m-9|-1|2025-01-01 10:03:30+00"),
+                PG.rows(
+                        "SELECT order_id, line_no, user_id, menu_id, name, category, qty, unit_price, line_total, menu_price,"
+                                + " menu_status, price_mismatch, order_total_mismatch, created_at FROM order_items_enriched ORDER BY 1, 2"));
+        assertEquals(
+                List.of(
+                        "2025-01-01 10:01:00+00|m-1|2|80000.00",
+                                "2025-01-01 10:01:00+00|m-2|1|25000.00",
+                        "2025-01-01 10:02:00+00|m-1|3|120000.00",
+                                "2025-01-01 10:03:00+00|m-2|1|25000.00",
+                        "2025-01-01 10:03:00+00|m-9|1|10000.00",
+                                "2025-01-01 10:04:00+00|m-1|8|360000.00"),
+                PG.rows(
+                        "SELECT window_start, menu_id, qty, revenue FROM item_sales_1m ORDER BY 1, 2"));
+        assertEquals(
+                List.of(
+                        "m-1|7|2025-01-01 10:04:00+00",
+                        "m-2|10|2025-01-01 10:03:30+00",
+                        "m-9|-1|2025-01-01 10:03:30+00"),
                 PG.rows("SELECT menu_id, stock, as_of FROM inventory_levels ORDER BY 1"));
-        assertEquals(List.of("m-1|1|7|10|2025-01-01 10:04:00+00|order o4#1", "m-9|1|-1|10|2025-01-01 10:03:30+00|order o3#2"),
-                PG.rows("SELECT menu_id, alert_no, stock, threshold, event_time, triggered_by FROM inventory_alerts ORDER BY 1"),
+        assertEquals(
+                List.of(
+                        "m-1|1|7|10|2025-01-01 10:04:00+00|order o4#1",
+                        "m-9|1|-1|10|2025-01-01 10:03:30+00|order o3#2"),
+                PG.rows(
+                        "SELECT menu_id, alert_no, stock, threshold, event_time, triggered_by FROM inventory_alerts ORDER BY 1"),
                 "m-2 ends at exactly the threshold (10): not below, no alert");
-        assertEquals(List.of("INVALID_VALUE|" + t.menu, "OUT_OF_RANGE|" + t.orders, "WRONG_TYPE|" + t.inventory),
-                PG.rows("SELECT error_code, kafka_topic FROM dead_letters WHERE job_name = 'drink-shop' ORDER BY 1"));
+        assertEquals(
+                List.of(
+                        "INVALID_VALUE|" + t.menu,
+                        "OUT_OF_RANGE|" + t.orders,
+                        "WRONG_TYPE|" + t.inventory),
+                PG.rows(
+                        "SELECT error_code, kafka_topic FROM dead_letters WHERE job_name = 'drink-shop' ORDER BY 1"));
         // a deleted item keeps its last known name; an item never on the menu has none
-        assertEquals(List.of("m-1|Trà sữa|13|560000.00", "m-2|Cà phê sữa đá|2|50000.00", "m-9|null|1|10000.00"),
-                PG.rows("SELECT menu_id, name, qty, revenue FROM top_items_since('2025-01-01 10:00:00+00')"));
-        assertEquals(List.of("2025-01-01 10:00:00+00|4|155000.00"), PG.rows("SELECT * FROM v_avg_order_value"));
+        assertEquals(
+                List.of(
+                        "m-1|Trà sữa|13|560000.00",
+                        "m-2|Cà phê sữa đá|2|50000.00",
+                        "m-9|null|1|10000.00"),
+                PG.rows(
+                        "SELECT menu_id, name, qty, revenue FROM top_items_since('2025-01-01 10:00:00+00')"));
+        assertEquals(
+                List.of("2025-01-01 10:00:00+00|4|155000.00"),
+                PG.rows("SELECT * FROM v_avg_order_value"));
         assertEquals(List.of(), PG.preparedTransactions());
     }
 
@@ -98,15 +151,30 @@ class DrinkShopJobIT {
         List<String> restocks = new ArrayList<>();
         long[] stock = new long[5];
         for (int m = 0; m < 5; m++) {
-            menus.add(menu("m-" + m, "create", "Món " + m, "tea", String.valueOf(20000 + 1000 * m), "09:00:00"));
+            menus.add(
+                    menu(
+                            "m-" + m,
+                            "create",
+                            "Món " + m,
+                            "tea",
+                            String.valueOf(20000 + 1000 * m),
+                            "09:00:00"));
             restocks.add(stock("m-" + m, 500, "restock", "09:00:00"));
             stock[m] = 500;
         }
         // every price rises at 10:03: lines from then on must be joined with the new version (their
-        // order still carries the old price, so they are flagged), also when the failure and restore
+        // order still carries the old price, so they are flagged), also when the failure and
+        // restore
         // fall between the two versions
         for (int m = 0; m < 5; m++) {
-            menus.add(menu("m-" + m, "update", "Món " + m, "tea", String.valueOf(20500 + 1000 * m), "10:03:00"));
+            menus.add(
+                    menu(
+                            "m-" + m,
+                            "update",
+                            "Món " + m,
+                            "tea",
+                            String.valueOf(20500 + 1000 * m),
+                            "10:03:00"));
         }
         Random random = new Random(5);
         List<String> orders = new ArrayList<>();
@@ -117,7 +185,15 @@ class DrinkShopJobIT {
             int m = random.nextInt(5);
             int q = 1 + random.nextInt(3);
             String time = String.format("10:%02d:%02d", i / 60, i % 60);
-            orders.add(order("o" + i, "u" + (i % 7), time, String.valueOf((20000 + 1000 * m) * q), "m-" + m, q, String.valueOf(20000 + 1000 * m)));
+            orders.add(
+                    order(
+                            "o" + i,
+                            "u" + (i % 7),
+                            time,
+                            String.valueOf((20000 + 1000 * m) * q),
+                            "m-" + m,
+                            q,
+                            String.valueOf(20000 + 1000 * m)));
             lines++;
             pricedAfterTheRise += i >= 180 ? 1 : 0;
             qty += q;
@@ -127,18 +203,29 @@ class DrinkShopJobIT {
         KAFKA.produceLines(t.inventory, 0, restocks);
         KAFKA.produceLines(t.orders, 0, orders);
 
-        run(t, l -> l.map(new FailOnceAfterCheckpoints<OrderLine>("drink-shop-failure", 100, 4)).name("inject failure").returns(OrderLine.class));
+        run(
+                t,
+                l ->
+                        l.map(new FailOnceAfterCheckpoints<OrderLine>("drink-shop-failure", 100, 4))
+                                .name("inject failure")
+                                .returns(OrderLine.class));
 
-        assertTrue(FailOnceAfterCheckpoints.failed("drink-shop-failure"), "the injected failure must have happened");
-        assertEquals(List.of(lines + "|" + qty), PG.rows("SELECT count(*), sum(qty) FROM order_items_enriched"));
+        assertTrue(
+                FailOnceAfterCheckpoints.failed("drink-shop-failure"),
+                "the injected failure must have happened");
+        assertEquals(
+                List.of(lines + "|" + qty),
+                PG.rows("SELECT count(*), sum(qty) FROM order_items_enriched"));
         assertEquals(List.of(String.valueOf(qty)), PG.rows("SELECT sum(qty) FROM item_sales_1m"));
-        assertEquals(List.of(String.valueOf(pricedAfterTheRise)),
+        assertEquals(
+                List.of(String.valueOf(pricedAfterTheRise)),
                 PG.rows("SELECT count(*) FROM order_items_enriched WHERE price_mismatch"));
         List<String> expectedStock = new ArrayList<>();
         for (int m = 0; m < 5; m++) {
             expectedStock.add("m-" + m + "|" + stock[m]);
         }
-        assertEquals(expectedStock, PG.rows("SELECT menu_id, stock FROM inventory_levels ORDER BY 1"));
+        assertEquals(
+                expectedStock, PG.rows("SELECT menu_id, stock FROM inventory_levels ORDER BY 1"));
         assertEquals(List.of(), PG.preparedTransactions());
     }
 
@@ -147,13 +234,28 @@ class DrinkShopJobIT {
     private record Topics(String orders, String menu, String inventory) {}
 
     private static Topics topics() {
-        return new Topics(KAFKA.createTopic("orders", 1), KAFKA.createTopic("menu_updates", 1), KAFKA.createTopic("inventory_events", 1));
+        return new Topics(
+                KAFKA.createTopic("orders", 1),
+                KAFKA.createTopic("menu_updates", 1),
+                KAFKA.createTopic("inventory_events", 1));
     }
 
     private void run(Topics t, UnaryOperator<DataStream<OrderLine>> hook) throws Exception {
-        ParsedArgs args = DrinkShopJob.commandLine().parse(JobFlags.pointingAt(KAFKA, PG,
-                "--orders-topic", t.orders, "--menu-topic", t.menu, "--inventory-topic", t.inventory,
-                "--parallelism", "2", "--bounded"));
+        ParsedArgs args =
+                DrinkShopJob.commandLine()
+                        .parse(
+                                JobFlags.pointingAt(
+                                        KAFKA,
+                                        PG,
+                                        "--orders-topic",
+                                        t.orders,
+                                        "--menu-topic",
+                                        t.menu,
+                                        "--inventory-topic",
+                                        t.inventory,
+                                        "--parallelism",
+                                        "2",
+                                        "--bounded"));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         JobEnvironment.configure(env, args);
         env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
@@ -162,22 +264,56 @@ class DrinkShopJobIT {
         env.execute("drink-shop test");
     }
 
-    private static String menu(String id, String action, String name, String category, String price, String time) {
-        return "{\"menu_id\":\"" + id + "\",\"action\":\"" + action + "\",\"name\":\"" + name + "\",\"category\":\"" + category
-                + "\",\"price\":" + price + ",\"timestamp\":\"2025-01-01T" + time + "Z\"}";
+    private static String menu(
+            String id, String action, String name, String category, String price, String time) {
+        return "{\"menu_id\":\""
+                + id
+                + "\",\"action\":\""
+                + action
+                + "\",\"name\":\""
+                + name
+                + "\",\"category\":\""
+                + category
+                + "\",\"price\":"
+                + price
+                + ",\"timestamp\":\"2025-01-01T"
+                + time
+                + "Z\"}";
     }
 
     private static String stock(String id, int delta, String reason, String time) {
-        return "{\"menu_id\":\"" + id + "\",\"delta\":" + delta + ",\"reason\":\"" + reason + "\",\"timestamp\":\"2025-01-01T" + time + "Z\"}";
+        return "{\"menu_id\":\""
+                + id
+                + "\",\"delta\":"
+                + delta
+                + ",\"reason\":\""
+                + reason
+                + "\",\"timestamp\":\"2025-01-01T"
+                + time
+                + "Z\"}";
     }
 
     /** items: menu_id, qty, price, menu_id, qty, price, ... */
-    private static String order(String id, String user, String time, String total, Object... items) {
-        StringBuilder json = new StringBuilder("{\"order_id\":\"" + id + "\",\"user_id\":\"" + user + "\",\"items\":[");
+    private static String order(
+            String id, String user, String time, String total, Object... items) {
+        StringBuilder json =
+                new StringBuilder(
+                        "{\"order_id\":\"" + id + "\",\"user_id\":\"" + user + "\",\"items\":[");
         for (int i = 0; i < items.length; i += 3) {
-            json.append(i == 0 ? "" : ",").append("{\"menu_id\":\"").append(items[i]).append("\",\"qty\":").append(items[i + 1])
-                    .append(",\"price\":").append(items[i + 2]).append('}');
+            json.append(i == 0 ? "" : ",")
+                    .append("{\"menu_id\":\"")
+                    .append(items[i])
+                    .append("\",\"qty\":")
+                    .append(items[i + 1])
+                    .append(",\"price\":")
+                    .append(items[i + 2])
+                    .append('}');
         }
-        return json.append("],\"total\":").append(total).append(",\"created_at\":\"2025-01-01T").append(time).append("Z\"}").toString();
+        return json.append("],\"total\":")
+                .append(total)
+                .append(",\"created_at\":\"2025-01-01T")
+                .append(time)
+                .append("Z\"}")
+                .toString();
     }
 }

@@ -5,8 +5,8 @@ import java.math.RoundingMode;
 
 /**
  * The running KPIs of one currency and minute: a handful of counters and an exact revenue sum,
- * never the events themselves. A Flink POJO (public fields, no-arg constructor) so window state
- * is serialized without Kryo.
+ * never the events themselves. A Flink POJO (public fields, no-arg constructor) so window state is
+ * serialized without Kryo.
  */
 public class KpiAccumulator {
 
@@ -21,13 +21,20 @@ public class KpiAccumulator {
 
     /** revenue / payment_success, rounded half-up to cents; null without successful payments. */
     public BigDecimal avgOrderValue() {
-        return paymentSuccess == 0 ? null : revenue.divide(BigDecimal.valueOf(paymentSuccess), 2, RoundingMode.HALF_UP);
+        return paymentSuccess == 0
+                ? null
+                : revenue.divide(BigDecimal.valueOf(paymentSuccess), 2, RoundingMode.HALF_UP);
     }
 
-    /** payment_success / (payment_success + payment_failed) x 100, two decimals; null without payments. */
+    /**
+     * payment_success / (payment_success + payment_failed) x 100, two decimals; null without
+     * payments.
+     */
     public BigDecimal successRate() {
         long payments = paymentSuccess + paymentFailed;
-        return payments == 0 ? null
-                : BigDecimal.valueOf(paymentSuccess * 100L).divide(BigDecimal.valueOf(payments), 2, RoundingMode.HALF_UP);
+        return payments == 0
+                ? null
+                : BigDecimal.valueOf(paymentSuccess * 100L)
+                        .divide(BigDecimal.valueOf(payments), 2, RoundingMode.HALF_UP);
     }
 }

@@ -4,7 +4,8 @@ import dev.flinkpipelines.common.events.OrderEvent;
 import org.apache.flink.api.common.functions.AggregateFunction;
 
 /** Adds one clean order event to its window's KPIs. */
-public final class KpiAggregate implements AggregateFunction<OrderEvent, KpiAccumulator, KpiAccumulator> {
+public final class KpiAggregate
+        implements AggregateFunction<OrderEvent, KpiAccumulator, KpiAccumulator> {
 
     private static final long serialVersionUID = 1L;
 

@@ -3,6 +3,8 @@ package dev.flinkpipelines.jobs.kpi;
 import dev.flinkpipelines.common.events.OrderEvent;
 import dev.flinkpipelines.common.metrics.PipelineMetrics;
 import dev.flinkpipelines.common.postgres.TableRow;
+import java.time.Duration;
+import java.time.Instant;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
@@ -12,27 +14,36 @@ import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
-import java.time.Duration;
-import java.time.Instant;
-
 /** The 1-minute event-time windows per currency and what leaves them. */
 final class KpiWindows {
 
     static final Duration SIZE = Duration.ofMinutes(1);
 
     /** Events that arrived after their window's allowed lateness. */
-    static final OutputTag<OrderEvent> TOO_LATE = new OutputTag<>("too-late", TypeInformation.of(OrderEvent.class));
+    static final OutputTag<OrderEvent> TOO_LATE =
+            new OutputTag<>("too-late", TypeInformation.of(OrderEvent.class));
 
     private KpiWindows() {}
 
     /** Turns a window's KPIs into its kpi_1m row, on time and at every late update. */
-    static final class ToRow extends ProcessWindowFunction<KpiAccumulator, TableRow, String, TimeWindow> {
+    static final class ToRow
+            extends ProcessWindowFunction<KpiAccumulator, TableRow, String, TimeWindow> {
         private static final long serialVersionUID = 1L;
 
         @Override
-        public void process(String currency, Context ctx, Iterable<KpiAccumulator> kpis, Collector<TableRow> out) {
+        public void process(
+                String currency,
+                Context ctx,
+                Iterable<KpiAccumulator> kpis,
+                Collector<TableRow> out) {
             TimeWindow w = ctx.window();
-            out.collect(KpiRows.kpi(w.getStart(), w.getEnd(), currency, kpis.iterator().next(), Instant.now()));
+            out.collect(
+                    KpiRows.kpi(
+                            w.getStart(),
+                            w.getEnd(),
+                            currency,
+                            kpis.iterator().next(),
+                            Instant.now()));
         }
     }
 
@@ -49,8 +60,11 @@ final class KpiWindows {
         @Override
         public void processElement(OrderEvent e, Context ctx, Collector<TableRow> out) {
             late.inc();
-            long windowStart = TimeWindow.getWindowStartWithOffset(e.eventTimeMillis(), 0, SIZE.toMillis());
-            out.collect(KpiRows.late(e, windowStart, ctx.timerService().currentWatermark(), Instant.now()));
+            long windowStart =
+                    TimeWindow.getWindowStartWithOffset(e.eventTimeMillis(), 0, SIZE.toMillis());
+            out.collect(
+                    KpiRows.late(
+                            e, windowStart, ctx.timerService().currentWatermark(), Instant.now()));
         }
     }
 }

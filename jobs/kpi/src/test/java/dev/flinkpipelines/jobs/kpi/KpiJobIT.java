@@ -1,5 +1,8 @@
 package dev.flinkpipelines.jobs.kpi;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.flinkpipelines.common.events.OrderEvent;
 import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
 import dev.flinkpipelines.common.options.JobEnvironment;
@@ -9,14 +12,6 @@ import dev.flinkpipelines.testkit.FlinkTestCluster;
 import dev.flinkpipelines.testkit.JobFlags;
 import dev.flinkpipelines.testkit.KafkaExtension;
 import dev.flinkpipelines.testkit.PostgresExtension;
-import org.apache.flink.api.common.RuntimeExecutionMode;
-import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
@@ -27,27 +22,30 @@ import java.util.List;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * From raw events_raw through the orders job's exactly-once output topic to kpi_1m, against
- * values the test computes itself from the raw fixture.
+ * From raw events_raw through the orders job's exactly-once output topic to kpi_1m, against values
+ * the test computes itself from the raw fixture.
  */
 class KpiJobIT {
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = FlinkTestCluster.create(4);
+    @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestCluster.create(4);
 
-    @RegisterExtension
-    static final PostgresExtension PG = new PostgresExtension();
+    @RegisterExtension static final PostgresExtension PG = new PostgresExtension();
 
-    @RegisterExtension
-    static final KafkaExtension KAFKA = new KafkaExtension();
+    @RegisterExtension static final KafkaExtension KAFKA = new KafkaExtension();
 
     private static final Instant BASE = Instant.parse("2025-11-30T15:00:00Z");
-    private static final String[] TYPES = {"order_created", "payment_initiated", "payment_success", "payment_failed", "order_cancelled"};
+    private static final String[] TYPES = {
+        "order_created", "payment_initiated", "payment_success", "payment_failed", "order_cancelled"
+    };
 
     @BeforeEach
     void cleanTables() throws Exception {
@@ -61,18 +59,31 @@ class KpiJobIT {
         runKpi(clean, UnaryOperator.identity());
         assertEquals(expectedKpiRows(), PG.rows(KPI_QUERY));
         assertEquals(List.of(), PG.rows("SELECT event_id FROM late_events"));
-        // the rolling views (v_kpi_15m / 1h / 24h) are kpi_since(now() - interval): check it at a fixed time
-        assertEquals(expectedSince(Instant.parse("2025-11-30T15:04:00Z")),
-                PG.rows("SELECT currency, revenue, payment_success, payment_failed FROM kpi_since('2025-11-30 15:04:00+00') ORDER BY 1"));
-        assertEquals(List.of("0"), PG.rows("SELECT count(*) FROM v_kpi_15m"), "nothing of 2025 is within the last 15 minutes");
+        // the rolling views (v_kpi_15m / 1h / 24h) are kpi_since(now() - interval): check it at a
+        // fixed time
+        assertEquals(
+                expectedSince(Instant.parse("2025-11-30T15:04:00Z")),
+                PG.rows(
+                        "SELECT currency, revenue, payment_success, payment_failed FROM kpi_since('2025-11-30 15:04:00+00') ORDER BY 1"));
+        assertEquals(
+                List.of("0"),
+                PG.rows("SELECT count(*) FROM v_kpi_15m"),
+                "nothing of 2025 is within the last 15 minutes");
         assertEquals(List.of(), PG.preparedTransactions());
     }
 
     @Test
     void aFailureMidStreamDoesNotDoubleCountRevenue() throws Exception {
         String clean = ordersFixtureThroughOrdersJob();
-        runKpi(clean, events -> events.map(new FailOnceAfterCheckpoints<OrderEvent>("kpi-failure", 100, 3)).name("inject failure").returns(OrderEvent.class));
-        assertTrue(FailOnceAfterCheckpoints.failed("kpi-failure"), "the injected failure must have happened");
+        runKpi(
+                clean,
+                events ->
+                        events.map(new FailOnceAfterCheckpoints<OrderEvent>("kpi-failure", 100, 3))
+                                .name("inject failure")
+                                .returns(OrderEvent.class));
+        assertTrue(
+                FailOnceAfterCheckpoints.failed("kpi-failure"),
+                "the injected failure must have happened");
         assertEquals(expectedKpiRows(), PG.rows(KPI_QUERY));
         assertEquals(List.of(), PG.preparedTransactions());
     }
@@ -90,27 +101,48 @@ class KpiJobIT {
         assertEquals(List.of(), PG.preparedTransactions());
     }
 
-    private static final String KPI_QUERY = "SELECT window_start, currency, revenue, orders_created, payments_initiated,"
-            + " payment_success, payment_failed, orders_cancelled, avg_order_value, success_rate FROM kpi_1m ORDER BY 1, 2";
+    private static final String KPI_QUERY =
+            "SELECT window_start, currency, revenue, orders_created, payments_initiated,"
+                    + " payment_success, payment_failed, orders_cancelled, avg_order_value, success_rate FROM kpi_1m ORDER BY 1, 2";
 
     // ---- the fixture and its independent expectation ------------------------------------------
 
-    /** 600 events over 6 minutes, both currencies, every type; plus duplicates and invalid records. */
+    /**
+     * 600 events over 6 minutes, both currencies, every type; plus duplicates and invalid records.
+     */
     private static List<String[]> fixture() {
         List<String[]> events = new ArrayList<>();
         for (int i = 0; i < 600; i++) {
-            String id = UUID.nameUUIDFromBytes(("kpi-" + i).getBytes(StandardCharsets.UTF_8)).toString();
+            String id =
+                    UUID.nameUUIDFromBytes(("kpi-" + i).getBytes(StandardCharsets.UTF_8))
+                            .toString();
             String time = BASE.plusMillis(600L * i).toString();
             String currency = i % 3 == 0 ? "USD" : "VND";
             String amount = BigDecimal.valueOf(i * 3_797L % 100_000, 2).toPlainString();
-            events.add(new String[] {id, time, TYPES[i % 5], "ORD" + (i / 3), "USR" + (i % 17), amount, currency});
+            events.add(
+                    new String[] {
+                        id, time, TYPES[i % 5], "ORD" + (i / 3), "USR" + (i % 17), amount, currency
+                    });
         }
         return events;
     }
 
     private static String json(String[] e) {
-        return "{\"id\":\"" + e[0] + "\",\"eventTime\":\"" + e[1] + "\",\"eventType\":\"" + e[2] + "\",\"orderId\":\"" + e[3]
-                + "\",\"userId\":\"" + e[4] + "\",\"amount\":" + e[5] + ",\"currency\":\"" + e[6] + "\",\"status\":\"success\"}";
+        return "{\"id\":\""
+                + e[0]
+                + "\",\"eventTime\":\""
+                + e[1]
+                + "\",\"eventType\":\""
+                + e[2]
+                + "\",\"orderId\":\""
+                + e[3]
+                + "\",\"userId\":\""
+                + e[4]
+                + "\",\"amount\":"
+                + e[5]
+                + ",\"currency\":\""
+                + e[6]
+                + "\",\"status\":\"success\"}";
     }
 
     /** What kpi_1m must hold, computed here with plain arithmetic over the unique valid events. */
@@ -122,18 +154,50 @@ class KpiJobIT {
             String key = minute.toString().replace("T", " ").replace(":00Z", ":00+00") + "|" + e[6];
             long[] c = counts.computeIfAbsent(key, k -> new long[5]);
             c[List.of(TYPES).indexOf(e[2])]++;
-            revenue.merge(key, e[2].equals("payment_success") ? new BigDecimal(e[5]) : BigDecimal.ZERO, BigDecimal::add);
+            revenue.merge(
+                    key,
+                    e[2].equals("payment_success") ? new BigDecimal(e[5]) : BigDecimal.ZERO,
+                    BigDecimal::add);
         }
         List<String> rows = new ArrayList<>();
-        counts.forEach((key, c) -> {
-            BigDecimal r = revenue.get(key).setScale(2);
-            long success = c[2];
-            long failed = c[3];
-            String avg = success == 0 ? "null" : r.divide(BigDecimal.valueOf(success), 2, RoundingMode.HALF_UP).toPlainString();
-            String rate = success + failed == 0 ? "null"
-                    : BigDecimal.valueOf(100L * success).divide(BigDecimal.valueOf(success + failed), 2, RoundingMode.HALF_UP).toPlainString();
-            rows.add(key + "|" + r.toPlainString() + "|" + c[0] + "|" + c[1] + "|" + c[2] + "|" + c[3] + "|" + c[4] + "|" + avg + "|" + rate);
-        });
+        counts.forEach(
+                (key, c) -> {
+                    BigDecimal r = revenue.get(key).setScale(2);
+                    long success = c[2];
+                    long failed = c[3];
+                    String avg =
+                            success == 0
+                                    ? "null"
+                                    : r.divide(BigDecimal.valueOf(success), 2, RoundingMode.HALF_UP)
+                                            .toPlainString();
+                    String rate =
+                            success + failed == 0
+                                    ? "null"
+                                    : BigDecimal.valueOf(100L * success)
+                                            .divide(
+                                                    BigDecimal.valueOf(success + failed),
+                                                    2,
+                                                    RoundingMode.HALF_UP)
+                                            .toPlainString();
+                    rows.add(
+                            key
+                                    + "|"
+                                    + r.toPlainString()
+                                    + "|"
+                                    + c[0]
+                                    + "|"
+                                    + c[1]
+                                    + "|"
+                                    + c[2]
+                                    + "|"
+                                    + c[3]
+                                    + "|"
+                                    + c[4]
+                                    + "|"
+                                    + avg
+                                    + "|"
+                                    + rate);
+                });
         return rows;
     }
 
@@ -145,18 +209,32 @@ class KpiJobIT {
             if (Instant.parse(e[1]).isBefore(since)) {
                 continue;
             }
-            revenue.merge(e[6], e[2].equals("payment_success") ? new BigDecimal(e[5]) : BigDecimal.ZERO, BigDecimal::add);
+            revenue.merge(
+                    e[6],
+                    e[2].equals("payment_success") ? new BigDecimal(e[5]) : BigDecimal.ZERO,
+                    BigDecimal::add);
             long[] p = payments.computeIfAbsent(e[6], k -> new long[2]);
             p[0] += e[2].equals("payment_success") ? 1 : 0;
             p[1] += e[2].equals("payment_failed") ? 1 : 0;
         }
         List<String> rows = new ArrayList<>();
-        revenue.forEach((currency, r) -> rows.add(currency + "|" + r.setScale(2).toPlainString() + "|"
-                + payments.get(currency)[0] + "|" + payments.get(currency)[1]));
+        revenue.forEach(
+                (currency, r) ->
+                        rows.add(
+                                currency
+                                        + "|"
+                                        + r.setScale(2).toPlainString()
+                                        + "|"
+                                        + payments.get(currency)[0]
+                                        + "|"
+                                        + payments.get(currency)[1]));
         return rows;
     }
 
-    /** Produces the raw fixture (with a copy of every 25th event and junk every 50th), runs the orders job. */
+    /**
+     * Produces the raw fixture (with a copy of every 25th event and junk every 50th), runs the
+     * orders job.
+     */
     private String ordersFixtureThroughOrdersJob() throws Exception {
         String raw = KAFKA.createTopic("events_raw", 2);
         String clean = KAFKA.createTopic("events_clean", 2);
@@ -175,7 +253,9 @@ class KpiJobIT {
         }
         KAFKA.produceLines(raw, 0, p0);
         KAFKA.produceLines(raw, 1, p1);
-        ParsedArgs args = OrdersJob.commandLine().parse(connection("--input-topic", raw, "--output-topic", clean));
+        ParsedArgs args =
+                OrdersJob.commandLine()
+                        .parse(connection("--input-topic", raw, "--output-topic", clean));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         JobEnvironment.configure(env, args);
         env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
@@ -188,7 +268,9 @@ class KpiJobIT {
     private void runKpi(String clean, UnaryOperator<DataStream<OrderEvent>> hook) throws Exception {
         // events reach events_clean from two dedup subtasks, so a generous out-of-orderness keeps
         // this test about the numbers; lateness itself is tested in KpiWindowTest
-        ParsedArgs args = KpiJob.commandLine().parse(connection("--input-topic", clean, "--max-out-of-orderness", "1h"));
+        ParsedArgs args =
+                KpiJob.commandLine()
+                        .parse(connection("--input-topic", clean, "--max-out-of-orderness", "1h"));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         JobEnvironment.configure(env, args);
         env.setRuntimeMode(RuntimeExecutionMode.STREAMING);

@@ -1,5 +1,7 @@
 package dev.flinkpipelines.jobs.kpi;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
 import dev.flinkpipelines.testkit.FlinkTestCluster;
 import dev.flinkpipelines.testkit.JobRunProof;
@@ -9,12 +11,6 @@ import dev.flinkpipelines.testkit.corpus.ContractSchemas;
 import dev.flinkpipelines.testkit.corpus.DeadLetterAssertions;
 import dev.flinkpipelines.testkit.corpus.MalformedCorpus;
 import dev.flinkpipelines.testkit.corpus.ProducedCorpus;
-import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.test.junit5.InjectMiniCluster;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
@@ -28,8 +24,11 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.test.junit5.InjectMiniCluster;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The malformed-input corpus of {@code events_clean} (README, Tests) through the kpi job on a
@@ -40,46 +39,82 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class MalformedCorpusIT {
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = FlinkTestCluster.create(4);
+    @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestCluster.create(4);
 
-    @RegisterExtension
-    static final PostgresExtension PG = new PostgresExtension();
+    @RegisterExtension static final PostgresExtension PG = new PostgresExtension();
 
-    @RegisterExtension
-    static final KafkaExtension KAFKA = new KafkaExtension();
+    @RegisterExtension static final KafkaExtension KAFKA = new KafkaExtension();
 
     private static final int PARTITIONS = 3;
     private static final int VALID_EVENTS = 300;
     private static final Instant BASE = Instant.parse("2025-11-30T15:00:00Z");
-    private static final String[] TYPES = {"order_created", "payment_initiated", "payment_success", "payment_failed", "order_cancelled"};
-    private static final DateTimeFormatter PG_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ssx").withZone(ZoneOffset.UTC);
+    private static final String[] TYPES = {
+        "order_created", "payment_initiated", "payment_success", "payment_failed", "order_cancelled"
+    };
+    private static final DateTimeFormatter PG_TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ssx").withZone(ZoneOffset.UTC);
 
     @Test
-    void everyMalformedRecordIsADeadLetterAndTheJobNeitherFailsNorRestarts(@InjectMiniCluster MiniCluster cluster) throws Exception {
+    void everyMalformedRecordIsADeadLetterAndTheJobNeitherFailsNorRestarts(
+            @InjectMiniCluster MiniCluster cluster) throws Exception {
         String topic = KAFKA.createTopic("events_clean", PARTITIONS);
-        ProducedCorpus produced = ProducedCorpus.produce(KAFKA, topic, PARTITIONS, MalformedCorpus.generate(ContractSchemas.ORDER_EVENTS),
-                validEvents());
+        ProducedCorpus produced =
+                ProducedCorpus.produce(
+                        KAFKA,
+                        topic,
+                        PARTITIONS,
+                        MalformedCorpus.generate(ContractSchemas.ORDER_EVENTS),
+                        validEvents());
 
         // --bounded ends the input at the offsets present at start; run in streaming execution, the
         // production path (checkpoints, a commit per checkpoint, restarts on failure)
-        ParsedArgs args = KpiJob.commandLine().parse(JobRunProof.boundedFlags(KAFKA, PG, "--input-topic", topic));
-        JobRunProof.runBoundedInStreamingWithoutRestart(cluster, env -> KpiJob.build(env, args, UnaryOperator.identity()), "kpi malformed corpus");
+        ParsedArgs args =
+                KpiJob.commandLine()
+                        .parse(JobRunProof.boundedFlags(KAFKA, PG, "--input-topic", topic));
+        JobRunProof.runBoundedInStreamingWithoutRestart(
+                cluster,
+                env -> KpiJob.build(env, args, UnaryOperator.identity()),
+                "kpi malformed corpus");
         DeadLetterAssertions.assertExactlyTheCorpus(PG, KpiJob.NAME, produced);
-        assertEquals(expectedKpis(), PG.rows("SELECT window_start, currency, revenue, orders_created, payments_initiated,"
-                + " payment_success, payment_failed, orders_cancelled, avg_order_value, success_rate FROM kpi_1m ORDER BY 1, 2"));
-        assertEquals(List.of(), PG.rows("SELECT event_id FROM late_events"), "in order per partition: nothing is late");
+        assertEquals(
+                expectedKpis(),
+                PG.rows(
+                        "SELECT window_start, currency, revenue, orders_created, payments_initiated,"
+                                + " payment_success, payment_failed, orders_cancelled, avg_order_value, success_rate FROM kpi_1m ORDER BY 1, 2"));
+        assertEquals(
+                List.of(),
+                PG.rows("SELECT event_id FROM late_events"),
+                "in order per partition: nothing is late");
         assertEquals(List.of(), PG.preparedTransactions());
     }
 
-    /** Event i: its own id, two seconds of event time after event i - 1, every type and both currencies in turn. */
+    /**
+     * Event i: its own id, two seconds of event time after event i - 1, every type and both
+     * currencies in turn.
+     */
     private static List<byte[]> validEvents() {
         List<byte[]> events = new ArrayList<>();
         for (int i = 0; i < VALID_EVENTS; i++) {
-            String id = UUID.nameUUIDFromBytes(("corpus-kpi-" + i).getBytes(StandardCharsets.UTF_8)).toString();
-            events.add(("{\"id\":\"" + id + "\",\"eventTime\":\"" + time(i) + "\",\"eventType\":\"" + TYPES[i % TYPES.length]
-                    + "\",\"orderId\":\"ORD" + (i / 5) + "\",\"userId\":\"USR" + (i % 13) + "\",\"amount\":" + amount(i).toPlainString()
-                    + ",\"currency\":\"" + currency(i) + "\",\"status\":\"success\"}").getBytes(StandardCharsets.UTF_8));
+            String id =
+                    UUID.nameUUIDFromBytes(("corpus-kpi-" + i).getBytes(StandardCharsets.UTF_8))
+                            .toString();
+            events.add(
+                    ("{\"id\":\""
+                                    + id
+                                    + "\",\"eventTime\":\""
+                                    + time(i)
+                                    + "\",\"eventType\":\""
+                                    + TYPES[i % TYPES.length]
+                                    + "\",\"orderId\":\"ORD"
+                                    + (i / 5)
+                                    + "\",\"userId\":\"USR"
+                                    + (i % 13)
+                                    + "\",\"amount\":"
+                                    + amount(i).toPlainString()
+                                    + ",\"currency\":\""
+                                    + currency(i)
+                                    + "\",\"status\":\"success\"}")
+                            .getBytes(StandardCharsets.UTF_8));
         }
         return events;
     }
@@ -101,20 +136,53 @@ class MalformedCorpusIT {
         Map<String, long[]> counts = new TreeMap<>();
         Map<String, BigDecimal> revenue = new TreeMap<>();
         for (int i = 0; i < VALID_EVENTS; i++) {
-            String key = PG_TIME.format(time(i).truncatedTo(ChronoUnit.MINUTES)) + "|" + currency(i);
+            String key =
+                    PG_TIME.format(time(i).truncatedTo(ChronoUnit.MINUTES)) + "|" + currency(i);
             counts.computeIfAbsent(key, k -> new long[TYPES.length])[i % TYPES.length]++;
-            revenue.merge(key, TYPES[i % TYPES.length].equals("payment_success") ? amount(i) : BigDecimal.ZERO, BigDecimal::add);
+            revenue.merge(
+                    key,
+                    TYPES[i % TYPES.length].equals("payment_success") ? amount(i) : BigDecimal.ZERO,
+                    BigDecimal::add);
         }
         List<String> rows = new ArrayList<>();
-        counts.forEach((key, c) -> {
-            BigDecimal r = revenue.get(key).setScale(2);
-            long success = c[2];
-            long failed = c[3];
-            String avg = success == 0 ? "null" : r.divide(BigDecimal.valueOf(success), 2, RoundingMode.HALF_UP).toPlainString();
-            String rate = success + failed == 0 ? "null"
-                    : BigDecimal.valueOf(100L * success).divide(BigDecimal.valueOf(success + failed), 2, RoundingMode.HALF_UP).toPlainString();
-            rows.add(key + "|" + r.toPlainString() + "|" + c[0] + "|" + c[1] + "|" + c[2] + "|" + c[3] + "|" + c[4] + "|" + avg + "|" + rate);
-        });
+        counts.forEach(
+                (key, c) -> {
+                    BigDecimal r = revenue.get(key).setScale(2);
+                    long success = c[2];
+                    long failed = c[3];
+                    String avg =
+                            success == 0
+                                    ? "null"
+                                    : r.divide(BigDecimal.valueOf(success), 2, RoundingMode.HALF_UP)
+                                            .toPlainString();
+                    String rate =
+                            success + failed == 0
+                                    ? "null"
+                                    : BigDecimal.valueOf(100L * success)
+                                            .divide(
+                                                    BigDecimal.valueOf(success + failed),
+                                                    2,
+                                                    RoundingMode.HALF_UP)
+                                            .toPlainString();
+                    rows.add(
+                            key
+                                    + "|"
+                                    + r.toPlainString()
+                                    + "|"
+                                    + c[0]
+                                    + "|"
+                                    + c[1]
+                                    + "|"
+                                    + c[2]
+                                    + "|"
+                                    + c[3]
+                                    + "|"
+                                    + c[4]
+                                    + "|"
+                                    + avg
+                                    + "|"
+                                    + rate);
+                });
         return rows;
     }
 }

@@ -3,10 +3,10 @@ package dev.flinkpipelines.jobs.orders;
 import dev.flinkpipelines.common.deadletter.DeadLetterRows;
 import dev.flinkpipelines.common.dedup.EventTimeDeduplicator;
 import dev.flinkpipelines.common.events.OrderEvent;
+import dev.flinkpipelines.common.kafka.KafkaClientConfig;
 import dev.flinkpipelines.common.kafka.ParsedSource;
 import dev.flinkpipelines.common.options.CommandLine;
 import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
-import dev.flinkpipelines.common.kafka.KafkaClientConfig;
 import dev.flinkpipelines.common.options.CommonFlags;
 import dev.flinkpipelines.common.options.Flag;
 import dev.flinkpipelines.common.options.JobEnvironment;
@@ -19,6 +19,10 @@ import dev.flinkpipelines.common.postgres.TableRowTypeInfo;
 import dev.flinkpipelines.common.postgres.TableSpec;
 import dev.flinkpipelines.common.time.CheckpointedWatermark;
 import dev.flinkpipelines.common.time.EventTimeProcessOperator;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -27,30 +31,43 @@ import org.apache.flink.connector.kafka.sink.TransactionNamingStrategy;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
-import java.time.Duration;
-import java.util.Properties;
-import java.util.List;
-import java.util.function.UnaryOperator;
-
 /**
- * Reads {@code events_raw}; validates every field; drops copies of an event id within
- * the dedup horizon; writes clean events to PostgreSQL {@code events_clean} (with the rejected
- * records in {@code dead_letters}, seen as {@code invalid_events}) and to the Kafka topic
- * {@code events_clean} for the kpi job — both exactly once.
+ * Reads {@code events_raw}; validates every field; drops copies of an event id within the dedup
+ * horizon; writes clean events to PostgreSQL {@code events_clean} (with the rejected records in
+ * {@code dead_letters}, seen as {@code invalid_events}) and to the Kafka topic {@code events_clean}
+ * for the kpi job — both exactly once.
  */
 public final class OrdersJob {
 
     public static final String NAME = "orders";
 
     static final Flag<String> INPUT_TOPIC = CommonFlags.inputTopic("events_raw");
-    static final Flag<String> OUTPUT_TOPIC = Flag.string("output-topic", "events_clean",
-            "Kafka topic for clean events (written exactly once, read with read_committed)");
-    static final Flag<Duration> DEDUP_HORIZON = Flag.duration("dedup-horizon", Duration.ofMinutes(5), Duration.ofSeconds(1), "how long (event time) an event id is remembered to drop its copies");
+    static final Flag<String> OUTPUT_TOPIC =
+            Flag.string(
+                    "output-topic",
+                    "events_clean",
+                    "Kafka topic for clean events (written exactly once, read with read_committed)");
+    static final Flag<Duration> DEDUP_HORIZON =
+            Flag.duration(
+                    "dedup-horizon",
+                    Duration.ofMinutes(5),
+                    Duration.ofSeconds(1),
+                    "how long (event time) an event id is remembered to drop its copies");
 
     /** Idempotent: the event id is the primary key. */
-    static final TableSpec EVENTS_CLEAN = TableSpec.appendIgnoringDuplicates("events_clean",
-            "id", "event_time", "event_type", "order_id", "user_id", "amount", "currency", "status",
-            "kafka_partition", "kafka_offset");
+    static final TableSpec EVENTS_CLEAN =
+            TableSpec.appendIgnoringDuplicates(
+                    "events_clean",
+                    "id",
+                    "event_time",
+                    "event_type",
+                    "order_id",
+                    "user_id",
+                    "amount",
+                    "currency",
+                    "status",
+                    "kafka_partition",
+                    "kafka_offset");
 
     /** Below the broker's 15 min ceiling (transaction.max.timeout.ms), above any checkpoint. */
     static final Duration KAFKA_TRANSACTION_TIMEOUT = Duration.ofMinutes(10);
@@ -58,8 +75,10 @@ public final class OrdersJob {
     private OrdersJob() {}
 
     public static CommandLine commandLine() {
-        return CommonFlags.forJob(NAME, "Order/payment events: Kafka events_raw -> validated, deduplicated ->"
-                + " PostgreSQL events_clean (+ dead_letters / invalid_events) and Kafka events_clean, exactly once.")
+        return CommonFlags.forJob(
+                        NAME,
+                        "Order/payment events: Kafka events_raw -> validated, deduplicated ->"
+                                + " PostgreSQL events_clean (+ dead_letters / invalid_events) and Kafka events_clean, exactly once.")
                 .add(INPUT_TOPIC, OUTPUT_TOPIC, DEDUP_HORIZON);
     }
 
@@ -68,10 +87,13 @@ public final class OrdersJob {
     }
 
     /** The job as {@code flink run} and the demo see it. */
-    public static final StreamingJob JOB = StreamingJob.of(NAME, OrdersJob::commandLine,
-            args -> List.of(args.get(INPUT_TOPIC), args.get(OUTPUT_TOPIC)),
-            List.of("events_clean", DeadLetterRows.TABLE_NAME),
-            OrdersJob::build);
+    public static final StreamingJob JOB =
+            StreamingJob.of(
+                    NAME,
+                    OrdersJob::commandLine,
+                    args -> List.of(args.get(INPUT_TOPIC), args.get(OUTPUT_TOPIC)),
+                    List.of("events_clean", DeadLetterRows.TABLE_NAME),
+                    OrdersJob::build);
 
     public static void build(StreamExecutionEnvironment env, ParsedArgs args) {
         build(env, args, UnaryOperator.identity());
@@ -81,30 +103,46 @@ public final class OrdersJob {
      * How the exactly-once Kafka writer names its transactions: the connector's default,
      * INCREMENTING. It finds a restarted writer's lingering transactions by probing (a blocking
      * initTransactions() per guessed id), which keeps the writer INITIALIZING for seconds after a
-     * restart while the broker is slow (README "Reliability"). POOLING would list them instead, but in
-     * flink-connector-kafka 5.0.0-2.2 its writer never closes the AdminClient it lists them with:
-     * every restart leaked a client thread that pins the job's class loader, and a fault run's
-     * TaskManagers ran out of metaspace (measured with e2e/FaultInjectionIT; see README).
+     * restart while the broker is slow (README "Reliability"). POOLING would list them instead, but
+     * in flink-connector-kafka 5.0.0-2.2 its writer never closes the AdminClient it lists them
+     * with: every restart leaked a client thread that pins the job's class loader, and a fault
+     * run's TaskManagers ran out of metaspace (measured with e2e/FaultInjectionIT; see README).
      */
-    static final TransactionNamingStrategy KAFKA_TRANSACTION_NAMING = TransactionNamingStrategy.INCREMENTING;
+    static final TransactionNamingStrategy KAFKA_TRANSACTION_NAMING =
+            TransactionNamingStrategy.INCREMENTING;
 
-    /** Wires the job; {@code afterValidation} lets a test inject a failure (the job passes the identity). */
-    static void build(StreamExecutionEnvironment env, ParsedArgs args, UnaryOperator<DataStream<OrderEvent>> afterValidation) {
-        ParsedSource<OrderEvent> source = ParsedSource.fromKafka(
-                env, args, NAME, INPUT_TOPIC, new OrderEventParser(), OrderEvent.class);
+    /**
+     * Wires the job; {@code afterValidation} lets a test inject a failure (the job passes the
+     * identity).
+     */
+    static void build(
+            StreamExecutionEnvironment env,
+            ParsedArgs args,
+            UnaryOperator<DataStream<OrderEvent>> afterValidation) {
+        ParsedSource<OrderEvent> source =
+                ParsedSource.fromKafka(
+                        env, args, NAME, INPUT_TOPIC, new OrderEventParser(), OrderEvent.class);
         // KeyedStream#process's operator, keeping its watermark across restores (dedup expiry)
-        DataStream<OrderEvent> clean = afterValidation.apply(source.events())
-                .keyBy(OrderEvent::id, Types.STRING)
-                .transform("Drop duplicate event ids", TypeInformation.of(OrderEvent.class),
-                        new EventTimeProcessOperator<>(new EventTimeDeduplicator<String, OrderEvent>(args.get(DEDUP_HORIZON), null),
-                                CheckpointedWatermark.EndOfInput.KEEP_STATE))
-                .uid("dedup-by-id")
-                .name("Drop duplicate event ids");
+        DataStream<OrderEvent> clean =
+                afterValidation
+                        .apply(source.events())
+                        .keyBy(OrderEvent::id, Types.STRING)
+                        .transform(
+                                "Drop duplicate event ids",
+                                TypeInformation.of(OrderEvent.class),
+                                new EventTimeProcessOperator<>(
+                                        new EventTimeDeduplicator<String, OrderEvent>(
+                                                args.get(DEDUP_HORIZON), null),
+                                        CheckpointedWatermark.EndOfInput.KEEP_STATE))
+                        .uid("dedup-by-id")
+                        .name("Drop duplicate event ids");
 
-        ExactlyOncePostgresSink postgres = ExactlyOncePostgresSink.builder(JobEnvironment.sinkId(args, NAME), JobEnvironment.postgres(args))
-                .table(EVENTS_CLEAN)
-                .table(DeadLetterRows.TABLE)
-                .build();
+        ExactlyOncePostgresSink postgres =
+                ExactlyOncePostgresSink.builder(
+                                JobEnvironment.sinkId(args, NAME), JobEnvironment.postgres(args))
+                        .table(EVENTS_CLEAN)
+                        .table(DeadLetterRows.TABLE)
+                        .build();
         clean.map(OrdersJob::toRow)
                 .returns(TableRowTypeInfo.INSTANCE)
                 .name("To events_clean rows")
@@ -117,24 +155,38 @@ public final class OrdersJob {
         Properties producer = new Properties();
         producer.putAll(kafka.properties());
         // a user's transaction.timeout.ms (within the broker's maximum) wins over the job's default
-        producer.putIfAbsent("transaction.timeout.ms", String.valueOf(KAFKA_TRANSACTION_TIMEOUT.toMillis()));
-        clean.sinkTo(KafkaSink.<OrderEvent>builder()
-                        // first: merged into the builder's config, which the settings below then complete
-                        .setKafkaProducerConfig(producer)
-                        .setBootstrapServers(kafka.bootstrapServers())
-                        .setRecordSerializer(new CleanEventSerializer(args.get(OUTPUT_TOPIC)))
-                        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                        // one prefix per job and output: a restarted job finds and aborts its own lingering transactions
-                        .setTransactionalIdPrefix(NAME + "-" + args.get(OUTPUT_TOPIC))
-                        .setTransactionNamingStrategy(KAFKA_TRANSACTION_NAMING)
-                        .build())
+        producer.putIfAbsent(
+                "transaction.timeout.ms", String.valueOf(KAFKA_TRANSACTION_TIMEOUT.toMillis()));
+        clean.sinkTo(
+                        KafkaSink.<OrderEvent>builder()
+                                // first: merged into the builder's config, which the settings below
+                                // then complete
+                                .setKafkaProducerConfig(producer)
+                                .setBootstrapServers(kafka.bootstrapServers())
+                                .setRecordSerializer(
+                                        new CleanEventSerializer(args.get(OUTPUT_TOPIC)))
+                                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                                // one prefix per job and output: a restarted job finds and aborts
+                                // its own lingering transactions
+                                .setTransactionalIdPrefix(NAME + "-" + args.get(OUTPUT_TOPIC))
+                                .setTransactionNamingStrategy(KAFKA_TRANSACTION_NAMING)
+                                .build())
                 .uid("kafka-events-clean")
                 .name("Kafka " + args.get(OUTPUT_TOPIC) + " (exactly once)");
     }
 
     static TableRow toRow(OrderEvent e) {
-        return TableRow.of(EVENTS_CLEAN.name(), e.id(), e.eventTime(), e.eventType().name().toLowerCase(java.util.Locale.ROOT),
-                e.orderId(), e.userId(), e.amount(), e.currency().name(), e.status().name().toLowerCase(java.util.Locale.ROOT),
-                e.source().partition(), e.source().offset());
+        return TableRow.of(
+                EVENTS_CLEAN.name(),
+                e.id(),
+                e.eventTime(),
+                e.eventType().name().toLowerCase(java.util.Locale.ROOT),
+                e.orderId(),
+                e.userId(),
+                e.amount(),
+                e.currency().name(),
+                e.status().name().toLowerCase(java.util.Locale.ROOT),
+                e.source().partition(),
+                e.source().offset());
     }
 }

@@ -1,5 +1,7 @@
 package dev.flinkpipelines.jobs.orders;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
 import dev.flinkpipelines.testkit.FlinkTestCluster;
 import dev.flinkpipelines.testkit.JobRunProof;
@@ -10,14 +12,6 @@ import dev.flinkpipelines.testkit.corpus.DeadLetterAssertions;
 import dev.flinkpipelines.testkit.corpus.MalformedCorpus;
 import dev.flinkpipelines.testkit.corpus.ProducedCorpus;
 import dev.flinkpipelines.testkit.corpus.ProducedCorpus.Landed;
-import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.test.junit5.InjectMiniCluster;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -32,8 +26,13 @@ import java.util.UUID;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.test.junit5.InjectMiniCluster;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The malformed-input corpus of {@code events_raw} (README, Tests) through the orders job on a
@@ -44,62 +43,92 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class MalformedCorpusIT {
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = FlinkTestCluster.create(4);
+    @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestCluster.create(4);
 
-    @RegisterExtension
-    static final PostgresExtension PG = new PostgresExtension();
+    @RegisterExtension static final PostgresExtension PG = new PostgresExtension();
 
-    @RegisterExtension
-    static final KafkaExtension KAFKA = new KafkaExtension();
+    @RegisterExtension static final KafkaExtension KAFKA = new KafkaExtension();
 
     private static final int PARTITIONS = 3;
     private static final int VALID_EVENTS = 300;
     private static final Instant BASE = Instant.parse("2025-11-30T15:00:00Z");
-    private static final String[] TYPES = {"order_created", "payment_initiated", "payment_success", "payment_failed", "order_cancelled"};
+    private static final String[] TYPES = {
+        "order_created", "payment_initiated", "payment_success", "payment_failed", "order_cancelled"
+    };
     private static final String[] STATUSES = {"success", "failed", "pending"};
-    private static final DateTimeFormatter PG_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ssx").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter PG_TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ssx").withZone(ZoneOffset.UTC);
     private static final Pattern ID = Pattern.compile("\"id\":\"([^\"]+)\"");
 
     @Test
-    void everyMalformedRecordIsADeadLetterAndTheJobNeitherFailsNorRestarts(@InjectMiniCluster MiniCluster cluster) throws Exception {
+    void everyMalformedRecordIsADeadLetterAndTheJobNeitherFailsNorRestarts(
+            @InjectMiniCluster MiniCluster cluster) throws Exception {
         String in = KAFKA.createTopic("events_raw", PARTITIONS);
         String out = KAFKA.createTopic("events_clean", 2);
-        ProducedCorpus produced = ProducedCorpus.produce(KAFKA, in, PARTITIONS, MalformedCorpus.generate(ContractSchemas.ORDER_EVENTS),
-                validEvents());
+        ProducedCorpus produced =
+                ProducedCorpus.produce(
+                        KAFKA,
+                        in,
+                        PARTITIONS,
+                        MalformedCorpus.generate(ContractSchemas.ORDER_EVENTS),
+                        validEvents());
 
         // --bounded ends the input at the offsets present at start; run in streaming execution, the
         // production path (checkpoints, a commit per checkpoint, restarts on failure)
-        ParsedArgs args = OrdersJob.commandLine().parse(JobRunProof.boundedFlags(KAFKA, PG, "--input-topic", in, "--output-topic", out));
-        JobRunProof.runBoundedInStreamingWithoutRestart(cluster, env -> OrdersJob.build(env, args, UnaryOperator.identity()), "orders malformed corpus");
+        ParsedArgs args =
+                OrdersJob.commandLine()
+                        .parse(
+                                JobRunProof.boundedFlags(
+                                        KAFKA, PG, "--input-topic", in, "--output-topic", out));
+        JobRunProof.runBoundedInStreamingWithoutRestart(
+                cluster,
+                env -> OrdersJob.build(env, args, UnaryOperator.identity()),
+                "orders malformed corpus");
         int deadLetters = DeadLetterAssertions.assertExactlyTheCorpus(PG, OrdersJob.NAME, produced);
-        assertEquals(List.of(String.valueOf(deadLetters)), PG.rows("SELECT count(*) FROM invalid_events"));
-        assertEquals(expectedClean(produced), PG.rows("SELECT id, event_time, event_type, order_id, user_id, amount, currency, status,"
-                + " kafka_partition, kafka_offset FROM events_clean ORDER BY kafka_partition, kafka_offset"));
+        assertEquals(
+                List.of(String.valueOf(deadLetters)),
+                PG.rows("SELECT count(*) FROM invalid_events"));
+        assertEquals(
+                expectedClean(produced),
+                PG.rows(
+                        "SELECT id, event_time, event_type, order_id, user_id, amount, currency, status,"
+                                + " kafka_partition, kafka_offset FROM events_clean ORDER BY kafka_partition, kafka_offset"));
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < VALID_EVENTS; i++) {
             ids.add(id(i));
         }
         ids.sort(null);
-        assertEquals(ids, publishedIds(out, ids.size()), "every valid event on the clean topic once, nothing of the corpus; transactions: "
-                + transactions());
+        assertEquals(
+                ids,
+                publishedIds(out, ids.size()),
+                "every valid event on the clean topic once, nothing of the corpus; transactions: "
+                        + transactions());
         assertEquals(List.of(), PG.preparedTransactions());
     }
 
     /**
-     * The event ids a read_committed consumer sees on {@code topic}, sorted. A commit returns before
-     * the broker has written its markers, and read_committed sees nothing past a transaction still
-     * without one: wait (a bounded time) until {@code expected} records are visible.
+     * The event ids a read_committed consumer sees on {@code topic}, sorted. A commit returns
+     * before the broker has written its markers, and read_committed sees nothing past a transaction
+     * still without one: wait (a bounded time) until {@code expected} records are visible.
      */
-    private static List<String> publishedIds(String topic, int expected) throws InterruptedException {
+    private static List<String> publishedIds(String topic, int expected)
+            throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         List<String> published = new ArrayList<>();
         do {
             published.clear();
-            KAFKA.readAll(topic, "read_committed").forEach(r -> {
-                Matcher id = ID.matcher(new String(r.value(), StandardCharsets.UTF_8));
-                published.add(id.find() ? id.group(1) : "no id in " + new String(r.value(), StandardCharsets.UTF_8));
-            });
+            KAFKA.readAll(topic, "read_committed")
+                    .forEach(
+                            r -> {
+                                Matcher id =
+                                        ID.matcher(new String(r.value(), StandardCharsets.UTF_8));
+                                published.add(
+                                        id.find()
+                                                ? id.group(1)
+                                                : "no id in "
+                                                        + new String(
+                                                                r.value(), StandardCharsets.UTF_8));
+                            });
             if (published.size() < expected) {
                 Thread.sleep(500);
             }
@@ -110,27 +139,53 @@ class MalformedCorpusIT {
 
     /** The orders job's Kafka transactions and their states, to explain a missing event. */
     private static String transactions() throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()))) {
+        try (Admin admin =
+                Admin.create(
+                        Map.of(
+                                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                                KAFKA.bootstrapServers()))) {
             Map<String, Long> states = new TreeMap<>();
-            admin.listTransactions().all().get().forEach(t -> states.merge(t.state().toString(), 1L, Long::sum));
+            admin.listTransactions()
+                    .all()
+                    .get()
+                    .forEach(t -> states.merge(t.state().toString(), 1L, Long::sum));
             return states.toString();
         }
     }
 
-    /** Event i: its own id, two seconds of event time after event i - 1, every type, status and currency in turn. */
+    /**
+     * Event i: its own id, two seconds of event time after event i - 1, every type, status and
+     * currency in turn.
+     */
     private static List<byte[]> validEvents() {
         List<byte[]> events = new ArrayList<>();
         for (int i = 0; i < VALID_EVENTS; i++) {
-            events.add(("{\"id\":\"" + id(i) + "\",\"eventTime\":\"" + time(i) + "\",\"eventType\":\"" + TYPES[i % TYPES.length]
-                    + "\",\"orderId\":\"ORD" + (i / 5) + "\",\"userId\":\"USR" + (i % 13) + "\",\"amount\":" + amount(i).toPlainString()
-                    + ",\"currency\":\"" + currency(i) + "\",\"status\":\"" + STATUSES[i % STATUSES.length] + "\"}")
-                    .getBytes(StandardCharsets.UTF_8));
+            events.add(
+                    ("{\"id\":\""
+                                    + id(i)
+                                    + "\",\"eventTime\":\""
+                                    + time(i)
+                                    + "\",\"eventType\":\""
+                                    + TYPES[i % TYPES.length]
+                                    + "\",\"orderId\":\"ORD"
+                                    + (i / 5)
+                                    + "\",\"userId\":\"USR"
+                                    + (i % 13)
+                                    + "\",\"amount\":"
+                                    + amount(i).toPlainString()
+                                    + ",\"currency\":\""
+                                    + currency(i)
+                                    + "\",\"status\":\""
+                                    + STATUSES[i % STATUSES.length]
+                                    + "\"}")
+                            .getBytes(StandardCharsets.UTF_8));
         }
         return events;
     }
 
     private static String id(int i) {
-        return UUID.nameUUIDFromBytes(("corpus-order-" + i).getBytes(StandardCharsets.UTF_8)).toString();
+        return UUID.nameUUIDFromBytes(("corpus-order-" + i).getBytes(StandardCharsets.UTF_8))
+                .toString();
     }
 
     private static Instant time(int i) {
@@ -149,9 +204,27 @@ class MalformedCorpusIT {
         Map<Long, String> byCoordinates = new TreeMap<>();
         for (int i = 0; i < produced.valid().size(); i++) {
             Landed<byte[]> v = produced.valid().get(i);
-            byCoordinates.put(((long) v.partition() << 40) + v.offset(), id(i) + "|" + PG_TIME.format(time(i)) + "|" + TYPES[i % TYPES.length]
-                    + "|ORD" + (i / 5) + "|USR" + (i % 13) + "|" + amount(i).toPlainString() + "|" + currency(i) + "|"
-                    + STATUSES[i % STATUSES.length] + "|" + v.partition() + "|" + v.offset());
+            byCoordinates.put(
+                    ((long) v.partition() << 40) + v.offset(),
+                    id(i)
+                            + "|"
+                            + PG_TIME.format(time(i))
+                            + "|"
+                            + TYPES[i % TYPES.length]
+                            + "|ORD"
+                            + (i / 5)
+                            + "|USR"
+                            + (i % 13)
+                            + "|"
+                            + amount(i).toPlainString()
+                            + "|"
+                            + currency(i)
+                            + "|"
+                            + STATUSES[i % STATUSES.length]
+                            + "|"
+                            + v.partition()
+                            + "|"
+                            + v.offset());
         }
         return new ArrayList<>(byCoordinates.values());
     }

@@ -2,19 +2,18 @@ package dev.flinkpipelines.jobs.userevents;
 
 import dev.flinkpipelines.common.events.UserEvent;
 import dev.flinkpipelines.common.postgres.TableRow;
+import java.time.Instant;
 import org.apache.flink.api.common.functions.AggregateFunction;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.util.Collector;
 
-import java.time.Instant;
-
 /**
  * movie_activity_1m: events per (movie, event type) per 1-minute event-time window. Counting is
- * incremental (one long per key and window, not the events); each firing — on time, or again
- * for a late event within the allowed lateness — emits the window's full count, which the sink
- * upserts, so the row always holds the current total.
+ * incremental (one long per key and window, not the events); each firing — on time, or again for a
+ * late event within the allowed lateness — emits the window's full count, which the sink upserts,
+ * so the row always holds the current total.
  */
 final class MovieActivityWindow {
 
@@ -51,14 +50,26 @@ final class MovieActivityWindow {
     }
 
     /** Turns a window's count into its movie_activity_1m row. */
-    static final class ToRow extends ProcessWindowFunction<Long, TableRow, Tuple2<Integer, String>, TimeWindow> {
+    static final class ToRow
+            extends ProcessWindowFunction<Long, TableRow, Tuple2<Integer, String>, TimeWindow> {
         private static final long serialVersionUID = 1L;
 
         @Override
-        public void process(Tuple2<Integer, String> key, Context context, Iterable<Long> counts, Collector<TableRow> out) {
+        public void process(
+                Tuple2<Integer, String> key,
+                Context context,
+                Iterable<Long> counts,
+                Collector<TableRow> out) {
             long count = counts.iterator().next();
             TimeWindow window = context.window();
-            out.collect(UserEventRows.movieActivity(window.getStart(), window.getEnd(), key.f0, key.f1, count, Instant.now()));
+            out.collect(
+                    UserEventRows.movieActivity(
+                            window.getStart(),
+                            window.getEnd(),
+                            key.f0,
+                            key.f1,
+                            count,
+                            Instant.now()));
         }
     }
 }

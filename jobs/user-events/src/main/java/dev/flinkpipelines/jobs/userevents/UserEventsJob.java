@@ -16,6 +16,10 @@ import dev.flinkpipelines.common.postgres.ExactlyOncePostgresSink;
 import dev.flinkpipelines.common.postgres.TableRow;
 import dev.flinkpipelines.common.postgres.TableRowTypeInfo;
 import dev.flinkpipelines.common.time.EventTimeWindowOperator;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -25,30 +29,34 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 import org.apache.flink.util.OutputTag;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.function.UnaryOperator;
-
 /**
- * Reads {@code user-events}; writes every valid event to {@code user_events}, per-minute
- * counts per movie and event type to {@code movie_activity_1m}, and rejected records to
- * {@code dead_letters} — all three through one exactly-once sink, so they move together.
+ * Reads {@code user-events}; writes every valid event to {@code user_events}, per-minute counts per
+ * movie and event type to {@code movie_activity_1m}, and rejected records to {@code dead_letters} —
+ * all three through one exactly-once sink, so they move together.
  */
 public final class UserEventsJob {
 
     public static final String NAME = "user-events";
 
     static final Flag<String> INPUT_TOPIC = CommonFlags.inputTopic("user-events");
-    static final Flag<Duration> ALLOWED_LATENESS = Flag.duration("allowed-lateness", Duration.ofMinutes(1), Duration.ZERO, "a late event within this updates its movie_activity_1m row; later ones are only counted");
+    static final Flag<Duration> ALLOWED_LATENESS =
+            Flag.duration(
+                    "allowed-lateness",
+                    Duration.ofMinutes(1),
+                    Duration.ZERO,
+                    "a late event within this updates its movie_activity_1m row; later ones are only counted");
 
-    private static final OutputTag<UserEvent> TOO_LATE = new OutputTag<>("too-late", Types.POJO(UserEvent.class)) {};
+    private static final OutputTag<UserEvent> TOO_LATE =
+            new OutputTag<>("too-late", Types.POJO(UserEvent.class)) {};
 
     private UserEventsJob() {}
 
     public static CommandLine commandLine() {
-        return CommonFlags.forJob(NAME, "Movie platform engagement: Kafka user-events -> PostgreSQL user_events,"
-                + " movie_activity_1m and dead_letters, exactly once.").add(INPUT_TOPIC, ALLOWED_LATENESS);
+        return CommonFlags.forJob(
+                        NAME,
+                        "Movie platform engagement: Kafka user-events -> PostgreSQL user_events,"
+                                + " movie_activity_1m and dead_letters, exactly once.")
+                .add(INPUT_TOPIC, ALLOWED_LATENESS);
     }
 
     public static void main(String[] args) {
@@ -56,10 +64,13 @@ public final class UserEventsJob {
     }
 
     /** The job as {@code flink run} and the demo see it. */
-    public static final StreamingJob JOB = StreamingJob.of(NAME, UserEventsJob::commandLine,
-            args -> List.of(args.get(INPUT_TOPIC)),
-            List.of("user_events", "movie_activity_1m", DeadLetterRows.TABLE_NAME),
-            UserEventsJob::build);
+    public static final StreamingJob JOB =
+            StreamingJob.of(
+                    NAME,
+                    UserEventsJob::commandLine,
+                    args -> List.of(args.get(INPUT_TOPIC)),
+                    List.of("user_events", "movie_activity_1m", DeadLetterRows.TABLE_NAME),
+                    UserEventsJob::build);
 
     public static void build(StreamExecutionEnvironment env, ParsedArgs args) {
         build(env, args, UnaryOperator.identity());
@@ -69,37 +80,53 @@ public final class UserEventsJob {
      * Wires the job. {@code afterValidation} lets a test inject a failure into the running
      * pipeline; the job itself passes the identity.
      */
-    static void build(StreamExecutionEnvironment env, ParsedArgs args, UnaryOperator<DataStream<UserEvent>> afterValidation) {
-        ParsedSource<UserEvent> source = ParsedSource.fromKafka(
-                env, args, NAME, INPUT_TOPIC, new UserEventParser(), UserEvent.class);
+    static void build(
+            StreamExecutionEnvironment env,
+            ParsedArgs args,
+            UnaryOperator<DataStream<UserEvent>> afterValidation) {
+        ParsedSource<UserEvent> source =
+                ParsedSource.fromKafka(
+                        env, args, NAME, INPUT_TOPIC, new UserEventParser(), UserEvent.class);
         DataStream<UserEvent> events = afterValidation.apply(source.events());
 
-        DataStream<TableRow> userEventRows = events
-                .map(e -> UserEventRows.userEvent(e, Instant.now()))
-                .returns(TableRowTypeInfo.INSTANCE)
-                .name("To user_events rows");
+        DataStream<TableRow> userEventRows =
+                events.map(e -> UserEventRows.userEvent(e, Instant.now()))
+                        .returns(TableRowTypeInfo.INSTANCE)
+                        .name("To user_events rows");
 
         // Flink's window operator, keeping its watermark across restores and firing at end of input
         KeyedStream<UserEvent, Tuple2<Integer, String>> byMovie =
                 events.keyBy(MovieActivityWindow::key, Types.TUPLE(Types.INT, Types.STRING));
-        SingleOutputStreamOperator<TableRow> activityRows = byMovie
-                .transform("Movie activity per minute", TableRowTypeInfo.INSTANCE, EventTimeWindowOperator.aggregate(byMovie,
-                        TumblingEventTimeWindows.of(Duration.ofMinutes(1)), args.get(ALLOWED_LATENESS), TOO_LATE,
-                        new MovieActivityWindow.Count(), new MovieActivityWindow.ToRow(), Types.LONG))
-                .uid("movie-activity-1m")
-                .name("Movie activity per minute");
-        activityRows.getSideOutput(TOO_LATE)
+        SingleOutputStreamOperator<TableRow> activityRows =
+                byMovie.transform(
+                                "Movie activity per minute",
+                                TableRowTypeInfo.INSTANCE,
+                                EventTimeWindowOperator.aggregate(
+                                        byMovie,
+                                        TumblingEventTimeWindows.of(Duration.ofMinutes(1)),
+                                        args.get(ALLOWED_LATENESS),
+                                        TOO_LATE,
+                                        new MovieActivityWindow.Count(),
+                                        new MovieActivityWindow.ToRow(),
+                                        Types.LONG))
+                        .uid("movie-activity-1m")
+                        .name("Movie activity per minute");
+        activityRows
+                .getSideOutput(TOO_LATE)
                 .flatMap(new LateRecordCounter<UserEvent>())
                 .returns(Types.VOID)
                 .uid("late-events")
                 .name("Count events beyond allowed lateness");
 
-        ExactlyOncePostgresSink sink = ExactlyOncePostgresSink.builder(JobEnvironment.sinkId(args, NAME), JobEnvironment.postgres(args))
-                .table(UserEventRows.USER_EVENTS)
-                .table(UserEventRows.MOVIE_ACTIVITY)
-                .table(DeadLetterRows.TABLE)
-                .build();
-        userEventRows.union(activityRows, source.deadLetters())
+        ExactlyOncePostgresSink sink =
+                ExactlyOncePostgresSink.builder(
+                                JobEnvironment.sinkId(args, NAME), JobEnvironment.postgres(args))
+                        .table(UserEventRows.USER_EVENTS)
+                        .table(UserEventRows.MOVIE_ACTIVITY)
+                        .table(DeadLetterRows.TABLE)
+                        .build();
+        userEventRows
+                .union(activityRows, source.deadLetters())
                 .sinkTo(sink)
                 .uid("postgres-sink")
                 .name("PostgreSQL (exactly once)");

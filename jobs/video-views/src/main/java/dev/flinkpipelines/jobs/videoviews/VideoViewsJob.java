@@ -17,6 +17,9 @@ import dev.flinkpipelines.common.postgres.TableRow;
 import dev.flinkpipelines.common.postgres.TableRowTypeInfo;
 import dev.flinkpipelines.common.time.CheckpointedWatermark;
 import dev.flinkpipelines.common.time.EventTimeProcessOperator;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -24,42 +27,71 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.OutputTag;
 
-import java.time.Duration;
-import java.util.List;
-import java.util.function.UnaryOperator;
-
 /**
- * Billing-grade view counting, one code path for stream and batch: every raw record
- * becomes a view_ledger row or a dead letter; counted views per video and event-time hour go to
- * video_views_1h. Run with {@code --bounded} it recomputes the same tables in the
- * {@code reconcile} schema, and {@link Reconcile} compares the two.
+ * Billing-grade view counting, one code path for stream and batch: every raw record becomes a
+ * view_ledger row or a dead letter; counted views per video and event-time hour go to
+ * video_views_1h. Run with {@code --bounded} it recomputes the same tables in the {@code reconcile}
+ * schema, and {@link Reconcile} compares the two.
  */
 public final class VideoViewsJob {
 
     public static final String NAME = "video-views";
 
     static final Flag<String> INPUT_TOPIC = CommonFlags.inputTopic("video-views");
-    static final Flag<Duration> DEDUP_HORIZON = Flag.duration("dedup-horizon", Duration.ofHours(24), Duration.ofSeconds(1), "how long (event time) an event id is remembered: a copy within it is never counted again");
-    static final Flag<Integer> QUALIFYING_SECONDS = Flag.integer("qualifying-seconds", 0, 30,
-            "a view counts when view_duration is at least this many seconds");
-    static final Flag<Duration> ALLOWED_LATENESS = Flag.duration("allowed-lateness", Duration.ofHours(1), Duration.ZERO, "a late view within this still counts in its hour; later ones are ledgered as late");
-    static final Flag<String> OUTPUT_SCHEMA = Flag.string("output-schema", null,
-            "PostgreSQL schema to write (default: public, or reconcile with --bounded)");
+    static final Flag<Duration> DEDUP_HORIZON =
+            Flag.duration(
+                    "dedup-horizon",
+                    Duration.ofHours(24),
+                    Duration.ofSeconds(1),
+                    "how long (event time) an event id is remembered: a copy within it is never counted again");
+    static final Flag<Integer> QUALIFYING_SECONDS =
+            Flag.integer(
+                    "qualifying-seconds",
+                    0,
+                    30,
+                    "a view counts when view_duration is at least this many seconds");
+    static final Flag<Duration> ALLOWED_LATENESS =
+            Flag.duration(
+                    "allowed-lateness",
+                    Duration.ofHours(1),
+                    Duration.ZERO,
+                    "a late view within this still counts in its hour; later ones are ledgered as late");
+    static final Flag<String> OUTPUT_SCHEMA =
+            Flag.string(
+                    "output-schema",
+                    null,
+                    "PostgreSQL schema to write (default: public, or reconcile with --bounded)");
 
-    private static final OutputTag<VideoView> DUPLICATES = new OutputTag<>("duplicates", TypeInformation.of(VideoView.class));
+    private static final OutputTag<VideoView> DUPLICATES =
+            new OutputTag<>("duplicates", TypeInformation.of(VideoView.class));
 
-    public static final StreamingJob JOB = StreamingJob.of(NAME, VideoViewsJob::commandLine,
-            args -> List.of(args.get(INPUT_TOPIC)),
-            List.of("view_ledger", "video_views_1h", "reconcile.view_ledger", "reconcile.video_views_1h", DeadLetterRows.TABLE_NAME),
-            VideoViewsJob::sinkId,
-            (env, args) -> build(env, args, UnaryOperator.identity()));
+    public static final StreamingJob JOB =
+            StreamingJob.of(
+                    NAME,
+                    VideoViewsJob::commandLine,
+                    args -> List.of(args.get(INPUT_TOPIC)),
+                    List.of(
+                            "view_ledger",
+                            "video_views_1h",
+                            "reconcile.view_ledger",
+                            "reconcile.video_views_1h",
+                            DeadLetterRows.TABLE_NAME),
+                    VideoViewsJob::sinkId,
+                    (env, args) -> build(env, args, UnaryOperator.identity()));
 
     private VideoViewsJob() {}
 
     public static CommandLine commandLine() {
-        return CommonFlags.forJob(NAME, "Video views: Kafka video-views -> PostgreSQL view_ledger and video_views_1h,"
-                + " exactly once; with --bounded, the same into the reconcile schema.")
-                .add(INPUT_TOPIC, DEDUP_HORIZON, QUALIFYING_SECONDS, ALLOWED_LATENESS, OUTPUT_SCHEMA);
+        return CommonFlags.forJob(
+                        NAME,
+                        "Video views: Kafka video-views -> PostgreSQL view_ledger and video_views_1h,"
+                                + " exactly once; with --bounded, the same into the reconcile schema.")
+                .add(
+                        INPUT_TOPIC,
+                        DEDUP_HORIZON,
+                        QUALIFYING_SECONDS,
+                        ALLOWED_LATENESS,
+                        OUTPUT_SCHEMA);
     }
 
     public static void main(String[] args) {
@@ -81,44 +113,75 @@ public final class VideoViewsJob {
     }
 
     /** Wires the job; {@code afterValidation} lets a test inject a failure. */
-    static void build(StreamExecutionEnvironment env, ParsedArgs args, UnaryOperator<DataStream<VideoView>> afterValidation) {
+    static void build(
+            StreamExecutionEnvironment env,
+            ParsedArgs args,
+            UnaryOperator<DataStream<VideoView>> afterValidation) {
         String schema = schema(args);
         ViewRows rows = new ViewRows(schema);
-        ParsedSource<VideoView> source = ParsedSource.fromKafka(
-                env, args, NAME, INPUT_TOPIC, new VideoViewParser(), VideoView.class);
-        // KeyedStream#process's operator, keeping its watermark across restores (dedup expiry, late views)
-        SingleOutputStreamOperator<VideoView> unique = afterValidation.apply(source.events())
-                .keyBy(VideoView::eventId, Types.STRING)
-                .transform("Drop duplicate event ids", TypeInformation.of(VideoView.class),
-                        new EventTimeProcessOperator<>(new EventTimeDeduplicator<String, VideoView>(args.get(DEDUP_HORIZON), DUPLICATES),
-                                CheckpointedWatermark.EndOfInput.KEEP_STATE))
-                .uid("dedup-by-event-id")
-                .name("Drop duplicate event ids");
-        DataStream<TableRow> duplicates = unique.getSideOutput(DUPLICATES)
-                .map(v -> rows.ledger(v, false, ViewRows.DUPLICATE,
-                        v.eventTimeMillis() - Math.floorMod(v.eventTimeMillis(), ViewCounter.HOUR)))
-                .returns(TableRowTypeInfo.INSTANCE)
-                .name("Ledger duplicates");
-        DataStream<TableRow> counted = unique
-                .keyBy(VideoView::videoId, Types.STRING)
-                .transform("Qualify and count per video-hour", TableRowTypeInfo.INSTANCE,
-                        new EventTimeProcessOperator<>(new ViewCounter(args.get(QUALIFYING_SECONDS), args.get(ALLOWED_LATENESS), rows),
-                                CheckpointedWatermark.EndOfInput.KEEP_STATE))
-                .uid("count-views-per-hour")
-                .name("Qualify and count per video-hour");
+        ParsedSource<VideoView> source =
+                ParsedSource.fromKafka(
+                        env, args, NAME, INPUT_TOPIC, new VideoViewParser(), VideoView.class);
+        // KeyedStream#process's operator, keeping its watermark across restores (dedup expiry, late
+        // views)
+        SingleOutputStreamOperator<VideoView> unique =
+                afterValidation
+                        .apply(source.events())
+                        .keyBy(VideoView::eventId, Types.STRING)
+                        .transform(
+                                "Drop duplicate event ids",
+                                TypeInformation.of(VideoView.class),
+                                new EventTimeProcessOperator<>(
+                                        new EventTimeDeduplicator<String, VideoView>(
+                                                args.get(DEDUP_HORIZON), DUPLICATES),
+                                        CheckpointedWatermark.EndOfInput.KEEP_STATE))
+                        .uid("dedup-by-event-id")
+                        .name("Drop duplicate event ids");
+        DataStream<TableRow> duplicates =
+                unique.getSideOutput(DUPLICATES)
+                        .map(
+                                v ->
+                                        rows.ledger(
+                                                v,
+                                                false,
+                                                ViewRows.DUPLICATE,
+                                                v.eventTimeMillis()
+                                                        - Math.floorMod(
+                                                                v.eventTimeMillis(),
+                                                                ViewCounter.HOUR)))
+                        .returns(TableRowTypeInfo.INSTANCE)
+                        .name("Ledger duplicates");
+        DataStream<TableRow> counted =
+                unique.keyBy(VideoView::videoId, Types.STRING)
+                        .transform(
+                                "Qualify and count per video-hour",
+                                TableRowTypeInfo.INSTANCE,
+                                new EventTimeProcessOperator<>(
+                                        new ViewCounter(
+                                                args.get(QUALIFYING_SECONDS),
+                                                args.get(ALLOWED_LATENESS),
+                                                rows),
+                                        CheckpointedWatermark.EndOfInput.KEEP_STATE))
+                        .uid("count-views-per-hour")
+                        .name("Qualify and count per video-hour");
 
-        ExactlyOncePostgresSink.Builder sink = ExactlyOncePostgresSink.builder(sinkId(args), JobEnvironment.postgres(args))
-                .table(rows.ledger)
-                .table(rows.hourly);
+        ExactlyOncePostgresSink.Builder sink =
+                ExactlyOncePostgresSink.builder(sinkId(args), JobEnvironment.postgres(args))
+                        .table(rows.ledger)
+                        .table(rows.hourly);
         DataStream<TableRow> all = counted.union(duplicates);
         if (schema.equals("public")) {
-            // the reconciliation run re-reads records whose dead letters the streaming run already kept
+            // the reconciliation run re-reads records whose dead letters the streaming run already
+            // kept
             sink.table(DeadLetterRows.TABLE);
             all = all.union(source.deadLetters());
         }
         ExactlyOncePostgresSink postgres = sink.build();
-        // BATCH execution does not keep the counter -> sink edge one-to-one: route by table key there
+        // BATCH execution does not keep the counter -> sink edge one-to-one: route by table key
+        // there
         (args.get(CommonFlags.BOUNDED) ? postgres.routeByKey(all) : all)
-                .sinkTo(postgres).uid("postgres-sink").name("PostgreSQL (exactly once)");
+                .sinkTo(postgres)
+                .uid("postgres-sink")
+                .name("PostgreSQL (exactly once)");
     }
 }

@@ -3,29 +3,29 @@ package dev.flinkpipelines.jobs.videoviews;
 import dev.flinkpipelines.common.events.VideoView;
 import dev.flinkpipelines.common.metrics.PipelineMetrics;
 import dev.flinkpipelines.common.postgres.TableRow;
+import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
-import java.time.Duration;
-
 /**
- * Per video: decides for each (already deduplicated) view whether it counts, writes its ledger
- * row, and keeps the event-time hour's counts. Ledger and hourly counts come from the same
- * decision, so the sum of counted ledger rows per video-hour is the hourly row by construction.
+ * Per video: decides for each (already deduplicated) view whether it counts, writes its ledger row,
+ * and keeps the event-time hour's counts. Ledger and hourly counts come from the same decision, so
+ * the sum of counted ledger rows per video-hour is the hourly row by construction.
  *
  * <ul>
- *   <li>shorter than the qualifying threshold: not counted, {@code too_short};</li>
+ *   <li>shorter than the qualifying threshold: not counted, {@code too_short};
  *   <li>its hour is closed (the watermark passed the hour's end plus the allowed lateness): not
- *       counted, {@code late}, and the {@code lateRecords} metric;</li>
+ *       counted, {@code late}, and the {@code lateRecords} metric;
  *   <li>otherwise counted: the hour's total (and revenue views, when eligible) grows and its
- *       video_views_1h row is upserted.</li>
+ *       video_views_1h row is upserted.
  * </ul>
+ *
  * An hour's state is dropped by an event-time timer when it closes, so state stays bounded.
  */
 final class ViewCounter extends KeyedProcessFunction<String, VideoView, TableRow> {
@@ -47,8 +47,13 @@ final class ViewCounter extends KeyedProcessFunction<String, VideoView, TableRow
 
     @Override
     public void open(OpenContext openContext) {
-        hours = getRuntimeContext().getMapState(
-                new MapStateDescriptor<>("hour-counts", Types.LONG, PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+        hours =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "hour-counts",
+                                        Types.LONG,
+                                        PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
         late = getRuntimeContext().getMetricGroup().counter(PipelineMetrics.LATE_RECORDS);
     }
 
@@ -58,7 +63,8 @@ final class ViewCounter extends KeyedProcessFunction<String, VideoView, TableRow
     }
 
     @Override
-    public void processElement(VideoView view, Context ctx, Collector<TableRow> out) throws Exception {
+    public void processElement(VideoView view, Context ctx, Collector<TableRow> out)
+            throws Exception {
         long hour = view.eventTimeMillis() - Math.floorMod(view.eventTimeMillis(), HOUR);
         if (view.viewDurationSeconds() < qualifyingSeconds) {
             out.collect(rows.ledger(view, false, ViewRows.TOO_SHORT, hour));
@@ -84,7 +90,8 @@ final class ViewCounter extends KeyedProcessFunction<String, VideoView, TableRow
     }
 
     @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<TableRow> out) throws Exception {
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<TableRow> out)
+            throws Exception {
         hours.remove(timestamp + 1 - HOUR - allowedLatenessMillis);
     }
 }

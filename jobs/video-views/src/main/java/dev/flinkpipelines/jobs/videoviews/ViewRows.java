@@ -3,7 +3,6 @@ package dev.flinkpipelines.jobs.videoviews;
 import dev.flinkpipelines.common.events.VideoView;
 import dev.flinkpipelines.common.postgres.TableRow;
 import dev.flinkpipelines.common.postgres.TableSpec;
-
 import java.io.Serializable;
 import java.time.Instant;
 import java.util.List;
@@ -18,6 +17,7 @@ final class ViewRows implements Serializable {
 
     /** Why a valid view is not counted. */
     static final String DUPLICATE = "duplicate";
+
     static final String TOO_SHORT = "too_short";
     static final String LATE = "late";
 
@@ -27,21 +27,60 @@ final class ViewRows implements Serializable {
     ViewRows(String schema) {
         // one row per raw record, unique by its coordinates; the database itself refuses a second
         // counted row for an event id (a partial unique index)
-        ledger = TableSpec.appendIgnoringDuplicates(schema + ".view_ledger",
-                "event_id", "video_id", "user_id", "session_id", "event_time", "view_duration", "counted", "reason",
-                "revenue_eligible", "window_start", "kafka_topic", "kafka_partition", "kafka_offset");
+        ledger =
+                TableSpec.appendIgnoringDuplicates(
+                        schema + ".view_ledger",
+                        "event_id",
+                        "video_id",
+                        "user_id",
+                        "session_id",
+                        "event_time",
+                        "view_duration",
+                        "counted",
+                        "reason",
+                        "revenue_eligible",
+                        "window_start",
+                        "kafka_topic",
+                        "kafka_partition",
+                        "kafka_offset");
         // running totals only grow: the greatest wins, whatever order the rows reach the sink in
-        hourly = TableSpec.upsert(schema + ".video_views_1h", List.of("window_start", "video_id"),
-                "window_start", "video_id", "total_views", "revenue_views", "updated_at").keepingGreatest("total_views");
+        hourly =
+                TableSpec.upsert(
+                                schema + ".video_views_1h",
+                                List.of("window_start", "video_id"),
+                                "window_start",
+                                "video_id",
+                                "total_views",
+                                "revenue_views",
+                                "updated_at")
+                        .keepingGreatest("total_views");
     }
 
     TableRow ledger(VideoView v, boolean counted, String reason, long windowStart) {
-        return TableRow.of(ledger.name(), v.eventId(), v.videoId(), v.userId(), v.sessionId(), v.timestamp(), v.viewDurationSeconds(),
-                counted, reason, v.revenueEligible(), Instant.ofEpochMilli(windowStart), v.source().topic(), v.source().partition(),
+        return TableRow.of(
+                ledger.name(),
+                v.eventId(),
+                v.videoId(),
+                v.userId(),
+                v.sessionId(),
+                v.timestamp(),
+                v.viewDurationSeconds(),
+                counted,
+                reason,
+                v.revenueEligible(),
+                Instant.ofEpochMilli(windowStart),
+                v.source().topic(),
+                v.source().partition(),
                 v.source().offset());
     }
 
     TableRow hourly(String videoId, long windowStart, long total, long revenue) {
-        return TableRow.of(hourly.name(), Instant.ofEpochMilli(windowStart), videoId, total, revenue, Instant.now());
+        return TableRow.of(
+                hourly.name(),
+                Instant.ofEpochMilli(windowStart),
+                videoId,
+                total,
+                revenue,
+                Instant.now());
     }
 }
