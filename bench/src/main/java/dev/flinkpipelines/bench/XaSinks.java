@@ -8,8 +8,6 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.flink.connector.jdbc.JdbcExactlyOnceOptions;
 import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
 import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
@@ -37,7 +35,7 @@ final class XaSinks {
             throw new IllegalStateException(e.getMessage(), e);
         }
         return JdbcSink.<TableRow>builder()
-                .withQueryStatement(insertSql(table), new Binder())
+                .withQueryStatement(table.insertSql(), new Binder())
                 .withExecutionOptions(
                         JdbcExecutionOptions.builder()
                                 .withBatchSize(batchSize)
@@ -54,32 +52,6 @@ final class XaSinks {
                                 pg.user(),
                                 password,
                                 table.mode() != TableSpec.WriteMode.UPSERT));
-    }
-
-    static String insertSql(TableSpec table) {
-        List<String> columns = table.columns();
-        String insert =
-                "INSERT INTO "
-                        + table.name()
-                        + " ("
-                        + String.join(", ", columns)
-                        + ") VALUES ("
-                        + String.join(", ", java.util.Collections.nCopies(columns.size(), "?"))
-                        + ")";
-        if (table.mode() == TableSpec.WriteMode.APPEND_IGNORING_DUPLICATES) {
-            return insert + " ON CONFLICT DO NOTHING";
-        }
-        List<String> updates = new ArrayList<>();
-        for (String c : columns) {
-            if (!table.keyColumns().contains(c)) {
-                updates.add(c + " = EXCLUDED." + c);
-            }
-        }
-        return insert
-                + " ON CONFLICT ("
-                + String.join(", ", table.keyColumns())
-                + ") DO UPDATE SET "
-                + String.join(", ", updates);
     }
 
     /** Binds a row's values the way the project's sink does. */

@@ -136,7 +136,12 @@ public final class TableSpec implements Serializable {
         return "COPY " + name + " (" + String.join(", ", columns) + ") FROM STDIN";
     }
 
-    String insertSql() {
+    /**
+     * The statement the sink runs for a batch of this table's rows that it does not COPY: {@code
+     * INSERT ... ON CONFLICT DO NOTHING} for an idempotent append, {@code ... DO UPDATE} for an
+     * upsert. Public so a reference sink (the benchmark's XA run) writes with the same semantics.
+     */
+    public String insertSql() {
         String placeholders = columns.stream().map(c -> "?").collect(Collectors.joining(", "));
         String insert =
                 "INSERT INTO "
