@@ -2,7 +2,7 @@ package dev.flinkpipelines.common.events;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.flinkpipelines.common.time.InstantText;
+import dev.flinkpipelines.common.time.IsoTimestamps;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,7 +28,7 @@ public final class OrderEventJson {
         try (JsonGenerator json = JSON.createGenerator(bytes)) {
             json.writeStartObject();
             json.writeStringField("id", e.id());
-            json.writeStringField("eventTime", InstantText.format(e.eventTime()));
+            json.writeStringField("eventTime", IsoTimestamps.format(e.eventTime()));
             json.writeStringField("eventType", e.eventType().name().toLowerCase(Locale.ROOT));
             json.writeStringField("orderId", e.orderId());
             json.writeStringField("userId", e.userId());

@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.flinkpipelines.common.deadletter.ErrorCode;
+import dev.flinkpipelines.common.time.IsoTimestamps;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;

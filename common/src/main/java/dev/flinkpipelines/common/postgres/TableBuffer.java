@@ -1,6 +1,6 @@
 package dev.flinkpipelines.common.postgres;
 
-import dev.flinkpipelines.common.time.InstantText;
+import dev.flinkpipelines.common.time.IsoTimestamps;
 import java.io.IOException;
 import java.io.StringReader;
 import java.math.BigDecimal;
@@ -211,7 +211,7 @@ final class TableBuffer {
         } else if (value instanceof Boolean) {
             out.append(((Boolean) value) ? 't' : 'f');
         } else if (value instanceof Instant) {
-            InstantText.append(out, (Instant) value); // ISO-8601 with Z, which PostgreSQL reads
+            IsoTimestamps.append(out, (Instant) value); // ISO-8601 with Z, which PostgreSQL reads
         } else if (value instanceof BigDecimal) {
             out.append(((BigDecimal) value).toPlainString());
         } else if (value instanceof String) {

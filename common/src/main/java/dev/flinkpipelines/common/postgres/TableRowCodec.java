@@ -67,7 +67,7 @@ final class TableRowCodec {
      * paged views write a UTF string a byte at a time, which was 6 % of video-views' CPU (JFR),
      * paid for every row on its way to the sink. Same bytes, so the format is unchanged.
      */
-    static byte[] tableNameUtf(String table) throws IOException {
+    private static byte[] tableNameUtf(String table) throws IOException {
         byte[] cached = TABLE_NAMES.get(table);
         if (cached != null) {
             return cached;
