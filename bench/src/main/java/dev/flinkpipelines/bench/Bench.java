@@ -5,7 +5,6 @@ import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
 import dev.flinkpipelines.common.options.Flag;
 import dev.flinkpipelines.common.options.StreamingJob;
 import dev.flinkpipelines.common.options.UsageException;
-import dev.flinkpipelines.common.postgres.ExactlyOncePostgresSink;
 import dev.flinkpipelines.common.postgres.TableSpec;
 import dev.flinkpipelines.sql.SchemaMigrator;
 import java.io.BufferedReader;
@@ -484,9 +483,12 @@ public final class Bench {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         List<String> flags = jobFlags(job, Variant.EXACTLY_ONCE, true, Duration.ofSeconds(1), null);
         runNo--;
-        job.build(env, job.commandLine().parse(flags.toArray(new String[0])));
-        ExactlyOncePostgresSink sink = SinkVariants.find(env);
-        return sink.tables();
+        List<TableSpec> tables = new ArrayList<>();
+        job.build(
+                env,
+                job.commandLine().parse(flags.toArray(new String[0])),
+                output -> tables.addAll(output.tables()));
+        return tables;
     }
 
     private Results.Run runJob(

@@ -1,6 +1,7 @@
 package dev.flinkpipelines.bench;
 
 import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
+import dev.flinkpipelines.common.options.CommonFlags;
 import dev.flinkpipelines.common.options.JobEnvironment;
 import dev.flinkpipelines.common.options.StreamingJob;
 import dev.flinkpipelines.common.postgres.PostgresConnectionSettings;
@@ -100,15 +101,18 @@ public final class JobRun {
         configureStateBackend(conf, opts.getOrDefault("stateBackend", "hashmap"));
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironment(
-                        args.get(dev.flinkpipelines.common.options.CommonFlags.PARALLELISM), conf);
+                        args.get(CommonFlags.PARALLELISM), conf);
         JobEnvironment.configure(env, args);
-        job.build(env, args);
-        PostgresConnectionSettings pg = SinkVariants.find(env).connectionSettings();
-        SinkVariants.apply(
+        job.build(
                 env,
-                variant,
-                opts.get("xaTable"),
-                Integer.parseInt(opts.getOrDefault("xaBatch", "1000")));
+                args,
+                SinkVariants.of(
+                        variant,
+                        job,
+                        args,
+                        opts.get("xaTable"),
+                        Integer.parseInt(opts.getOrDefault("xaBatch", "1000"))));
+        PostgresConnectionSettings pg = JobEnvironment.postgres(args);
 
         long start = System.nanoTime();
         JobClient client = env.executeAsync(job.name() + " (" + variant.flag + ")");

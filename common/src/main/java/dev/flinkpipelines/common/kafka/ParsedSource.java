@@ -9,6 +9,7 @@ import dev.flinkpipelines.common.options.Flag;
 import dev.flinkpipelines.common.parse.RecordParser;
 import dev.flinkpipelines.common.postgres.TableRow;
 import dev.flinkpipelines.common.time.EventTimeWatermarks;
+import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -70,17 +71,53 @@ public final class ParsedSource<T> {
                                         args.get(CommonFlags.SOURCE_IDLE_TIMEOUT)),
                                 "Kafka " + topic)
                         .uid("source-" + input);
+        if (readers > 0) {
+            // the same parallelism keeps validation chained to its reader
+            records.setParallelism(readers);
+        }
+        return split(records, jobName, input, topic, eventType, readers);
+    }
+
+    /**
+     * Parsed records from any source — Kafka when the job runs, a list in the pipeline tests —
+     * split by the same validation step, under the same uid.
+     *
+     * @param input the input's name in uids: the contract's topic name
+     * @param topic the topic read in this run, in the operator's name
+     */
+    public static <T> ParsedSource<T> of(
+            DataStream<Either<DeadLetter, T>> records,
+            String jobName,
+            String input,
+            String topic,
+            TypeInformation<T> eventType) {
+        return split(records, jobName, input, topic, eventType, -1);
+    }
+
+    private static <T> ParsedSource<T> split(
+            DataStream<Either<DeadLetter, T>> records,
+            String jobName,
+            String input,
+            String topic,
+            TypeInformation<T> eventType,
+            int readers) {
         SingleOutputStreamOperator<T> valid =
                 records.process(new DeadLetterRouter<T>(jobName))
                         .returns(eventType)
                         .uid("validate-" + input)
                         .name("Validate " + topic);
         if (readers > 0) {
-            // the same parallelism keeps validation chained to its reader
-            records.setParallelism(readers);
             valid.setParallelism(readers);
         }
         return new ParsedSource<>(valid, valid.getSideOutput(DeadLetterRouter.DEAD_LETTERS));
+    }
+
+    /**
+     * The same input with {@code change} applied to its valid events: how a test injects a failure
+     * into a running pipeline.
+     */
+    public ParsedSource<T> mapEvents(UnaryOperator<DataStream<T>> change) {
+        return new ParsedSource<>(change.apply(events), deadLetters);
     }
 
     /** Valid events, with event-time timestamps. */

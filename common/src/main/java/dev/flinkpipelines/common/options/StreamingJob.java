@@ -4,9 +4,10 @@ import dev.flinkpipelines.common.kafka.KafkaClientConfig;
 import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
 import dev.flinkpipelines.common.postgres.ExactlyOncePostgresSink;
 import dev.flinkpipelines.common.postgres.PostgresConnectionSettings;
+import dev.flinkpipelines.common.postgres.PostgresTableSink;
+import dev.flinkpipelines.common.postgres.TableSink;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -27,8 +28,32 @@ public interface StreamingJob {
     /** PostgreSQL tables that must exist (the schema is applied) before the job starts. */
     List<String> requiredTables();
 
-    /** Wires source -> operators -> sinks into {@code env}; nothing else. */
-    void build(StreamExecutionEnvironment env, ParsedArgs args);
+    /**
+     * Wires the job into {@code env}: its Kafka inputs, its pipeline, and its table rows into
+     * {@code tables}; nothing else. (A job with another output, orders' Kafka topic, attaches it
+     * here too.)
+     */
+    void build(StreamExecutionEnvironment env, ParsedArgs args, TableSink tables);
+
+    /** Wires the job as it runs: its tables written by {@link #tableSink}. */
+    default void build(StreamExecutionEnvironment env, ParsedArgs args) {
+        build(env, args, tableSink(args));
+    }
+
+    /** The job's table end as it runs: exactly once into the PostgreSQL its flags name. */
+    default PostgresTableSink tableSink(ParsedArgs args) {
+        return PostgresTableSink.exactlyOnce(
+                sinkId(args), JobEnvironment.postgres(args), args.get(CommonFlags.BOUNDED));
+    }
+
+    /**
+     * How a job class wires itself: {@link #build(StreamExecutionEnvironment, ParsedArgs,
+     * TableSink)}.
+     */
+    @FunctionalInterface
+    interface Wiring {
+        void build(StreamExecutionEnvironment env, ParsedArgs args, TableSink tables);
+    }
 
     /** The id of the job's PostgreSQL sink: {@code --sink-id}, else the job's name. */
     default String sinkId(ParsedArgs args) {
@@ -41,7 +66,7 @@ public interface StreamingJob {
             Supplier<CommandLine> commandLine,
             Function<ParsedArgs, List<String>> requiredTopics,
             List<String> requiredTables,
-            BiConsumer<StreamExecutionEnvironment, ParsedArgs> build) {
+            Wiring build) {
         return of(
                 name,
                 commandLine,
@@ -58,7 +83,7 @@ public interface StreamingJob {
             Function<ParsedArgs, List<String>> requiredTopics,
             List<String> requiredTables,
             Function<ParsedArgs, String> sinkId,
-            BiConsumer<StreamExecutionEnvironment, ParsedArgs> build) {
+            Wiring build) {
         return new StreamingJob() {
             @Override
             public String sinkId(ParsedArgs args) {
@@ -86,8 +111,8 @@ public interface StreamingJob {
             }
 
             @Override
-            public void build(StreamExecutionEnvironment env, ParsedArgs args) {
-                build.accept(env, args);
+            public void build(StreamExecutionEnvironment env, ParsedArgs args, TableSink tables) {
+                build.build(env, args, tables);
             }
         };
     }

@@ -10,22 +10,21 @@ import dev.flinkpipelines.common.options.CommandLine;
 import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
 import dev.flinkpipelines.common.options.CommonFlags;
 import dev.flinkpipelines.common.options.Flag;
-import dev.flinkpipelines.common.options.JobEnvironment;
 import dev.flinkpipelines.common.options.JobMain;
 import dev.flinkpipelines.common.options.StreamingJob;
 import dev.flinkpipelines.common.parse.DrinkOrderParser;
 import dev.flinkpipelines.common.parse.InventoryEventParser;
 import dev.flinkpipelines.common.parse.MenuUpdateParser;
-import dev.flinkpipelines.common.postgres.ExactlyOncePostgresSink;
+import dev.flinkpipelines.common.postgres.TableOutput;
 import dev.flinkpipelines.common.postgres.TableRow;
 import dev.flinkpipelines.common.postgres.TableRowTypeInfo;
+import dev.flinkpipelines.common.postgres.TableSink;
 import dev.flinkpipelines.common.time.CheckpointedWatermark;
 import dev.flinkpipelines.common.time.EventTimeCoProcessOperator;
 import dev.flinkpipelines.common.time.EventTimeProcessOperator;
 import dev.flinkpipelines.common.time.EventTimeWindowOperator;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -97,40 +96,76 @@ public final class DrinkShopJob {
                             "inventory_levels",
                             "inventory_alerts",
                             DeadLetterRows.TABLE_NAME),
-                    (env, args) -> build(env, args, UnaryOperator.identity()));
+                    DrinkShopJob::build);
 
-    /** Wires the job; {@code afterValidation} lets a test inject a failure into the order lines. */
-    static void build(
-            StreamExecutionEnvironment env,
-            ParsedArgs args,
-            UnaryOperator<DataStream<OrderLine>> afterValidation) {
-        // the menu changelog is small and rare: one reader. With one per subtask, the readers left
-        // without a partition of the (one-partition) topic held the join's watermark back for the
-        // idle timeout after the start and after every restart, and very late lines and stock
-        // changes were then judged without a watermark (found by e2e/FaultInjectionIT)
-        ParsedSource<MenuUpdate> menu =
-                ParsedSource.fromKafka(
-                        env, args, NAME, MENU_TOPIC, new MenuUpdateParser(), MenuUpdate.class, 1);
-        ParsedSource<DrinkOrder> orders =
-                ParsedSource.fromKafka(
-                        env, args, NAME, ORDERS_TOPIC, new DrinkOrderParser(), DrinkOrder.class);
-        ParsedSource<InventoryEvent> inventory =
-                ParsedSource.fromKafka(
-                        env,
-                        args,
-                        NAME,
-                        INVENTORY_TOPIC,
-                        new InventoryEventParser(),
-                        InventoryEvent.class);
+    /** The job's real ends: its three Kafka topics in, its tables out through {@code tables}. */
+    static void build(StreamExecutionEnvironment env, ParsedArgs args, TableSink tables) {
+        Inputs in = Inputs.fromKafka(env, args);
+        tables.write(
+                pipeline(
+                        in.menu(),
+                        in.orders(),
+                        in.inventory(),
+                        args.get(ALERT_THRESHOLD),
+                        args.get(ALLOWED_LATENESS)));
+    }
 
+    /** The job's inputs: its three topics, parsed. */
+    record Inputs(
+            ParsedSource<MenuUpdate> menu,
+            ParsedSource<DrinkOrder> orders,
+            ParsedSource<InventoryEvent> inventory) {
+
+        static Inputs fromKafka(StreamExecutionEnvironment env, ParsedArgs args) {
+            // the menu changelog is small and rare: one reader. With one per subtask, the readers
+            // left without a partition of the (one-partition) topic held the join's watermark back
+            // for the idle timeout after the start and after every restart, and very late lines
+            // and stock changes were then judged without a watermark (found by
+            // e2e/FaultInjectionIT)
+            return new Inputs(
+                    ParsedSource.fromKafka(
+                            env,
+                            args,
+                            NAME,
+                            MENU_TOPIC,
+                            new MenuUpdateParser(),
+                            MenuUpdate.class,
+                            1),
+                    ParsedSource.fromKafka(
+                            env,
+                            args,
+                            NAME,
+                            ORDERS_TOPIC,
+                            new DrinkOrderParser(),
+                            DrinkOrder.class),
+                    ParsedSource.fromKafka(
+                            env,
+                            args,
+                            NAME,
+                            INVENTORY_TOPIC,
+                            new InventoryEventParser(),
+                            InventoryEvent.class));
+        }
+    }
+
+    /**
+     * The job between its ends: parsed menu updates, orders and stock movements (and their dead
+     * letters) in; rows of every drink-shop table and {@code dead_letters} out. Stock levels get
+     * several rows per item.
+     */
+    public static TableOutput pipeline(
+            ParsedSource<MenuUpdate> menu,
+            ParsedSource<DrinkOrder> orders,
+            ParsedSource<InventoryEvent> inventory,
+            int alertThreshold,
+            Duration allowedLateness) {
         DataStream<OrderLine> lines =
-                afterValidation.apply(
-                        orders.events()
-                                .flatMap(
-                                        (DrinkOrder o, Collector<OrderLine> out) ->
-                                                OrderLine.of(o).forEach(out::collect))
-                                .returns(OrderLine.class)
-                                .name("Order lines"));
+                orders.events()
+                        .flatMap(
+                                (DrinkOrder o, Collector<OrderLine> out) ->
+                                        OrderLine.of(o).forEach(out::collect))
+                        .returns(OrderLine.class)
+                        .name("Order lines");
         // Flink's keyed co-process, window and keyed process operators, each keeping its watermark
         // across restores and firing every event-time timer at end of input (drain after idleness)
         DataStream<EnrichedLine> enriched =
@@ -159,7 +194,7 @@ public final class DrinkShopJob {
                                 EventTimeWindowOperator.aggregate(
                                         byItem,
                                         TumblingEventTimeWindows.of(Duration.ofMinutes(1)),
-                                        args.get(ALLOWED_LATENESS),
+                                        allowedLateness,
                                         TOO_LATE,
                                         new ItemSales.Sum(),
                                         new ItemSales.ToRow(),
@@ -184,20 +219,11 @@ public final class DrinkShopJob {
                                 "Stock and alerts",
                                 TableRowTypeInfo.INSTANCE,
                                 new EventTimeProcessOperator<>(
-                                        new StockKeeper(args.get(ALERT_THRESHOLD)),
+                                        new StockKeeper(alertThreshold),
                                         CheckpointedWatermark.EndOfInput.FIRE_ALL_TIMERS))
                         .uid("stock-keeper")
                         .name("Stock and alerts");
 
-        ExactlyOncePostgresSink sink =
-                ExactlyOncePostgresSink.builder(
-                                JobEnvironment.sinkId(args, NAME), JobEnvironment.postgres(args))
-                        .table(DrinkShopRows.ORDER_ITEMS)
-                        .table(DrinkShopRows.ITEM_SALES)
-                        .table(DrinkShopRows.INVENTORY_LEVELS)
-                        .table(DrinkShopRows.INVENTORY_ALERTS)
-                        .table(DeadLetterRows.TABLE)
-                        .build();
         DataStream<TableRow> all =
                 itemRows.union(
                         salesRows,
@@ -205,11 +231,14 @@ public final class DrinkShopJob {
                         menu.deadLetters(),
                         orders.deadLetters(),
                         inventory.deadLetters());
-        // BATCH execution does not keep the edges to the sink one-to-one, and inventory_levels gets
-        // several rows per item: route by table key there
-        (args.get(CommonFlags.BOUNDED) ? sink.routeByKey(all) : all)
-                .sinkTo(sink)
-                .uid("postgres-sink")
-                .name("PostgreSQL (exactly once)");
+        return new TableOutput(
+                all,
+                List.of(
+                        DrinkShopRows.ORDER_ITEMS,
+                        DrinkShopRows.ITEM_SALES,
+                        DrinkShopRows.INVENTORY_LEVELS,
+                        DrinkShopRows.INVENTORY_ALERTS,
+                        DeadLetterRows.TABLE),
+                true);
     }
 }

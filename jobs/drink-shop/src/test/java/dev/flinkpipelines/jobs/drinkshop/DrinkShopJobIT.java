@@ -1,8 +1,12 @@
 package dev.flinkpipelines.jobs.drinkshop;
 
+import static dev.flinkpipelines.jobs.drinkshop.DrinkShopFixtures.menu;
+import static dev.flinkpipelines.jobs.drinkshop.DrinkShopFixtures.order;
+import static dev.flinkpipelines.jobs.drinkshop.DrinkShopFixtures.stock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flinkpipelines.common.events.DrinkOrder;
 import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
 import dev.flinkpipelines.common.options.JobEnvironment;
 import dev.flinkpipelines.testkit.FailOnceAfterCheckpoints;
@@ -205,10 +209,12 @@ class DrinkShopJobIT {
 
         run(
                 t,
-                l ->
-                        l.map(new FailOnceAfterCheckpoints<OrderLine>("drink-shop-failure", 100, 4))
+                events ->
+                        events.map(
+                                        new FailOnceAfterCheckpoints<DrinkOrder>(
+                                                "drink-shop-failure", 100, 4))
                                 .name("inject failure")
-                                .returns(OrderLine.class));
+                                .returns(DrinkOrder.class));
 
         assertTrue(
                 FailOnceAfterCheckpoints.failed("drink-shop-failure"),
@@ -240,7 +246,7 @@ class DrinkShopJobIT {
                 KAFKA.createTopic("inventory_events", 1));
     }
 
-    private void run(Topics t, UnaryOperator<DataStream<OrderLine>> hook) throws Exception {
+    private void run(Topics t, UnaryOperator<DataStream<DrinkOrder>> hook) throws Exception {
         ParsedArgs args =
                 DrinkShopJob.commandLine()
                         .parse(
@@ -260,60 +266,16 @@ class DrinkShopJobIT {
         JobEnvironment.configure(env, args);
         env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
         env.enableCheckpointing(150);
-        DrinkShopJob.build(env, args, hook);
+        DrinkShopJob.Inputs in = DrinkShopJob.Inputs.fromKafka(env, args);
+        DrinkShopJob.JOB
+                .tableSink(args)
+                .write(
+                        DrinkShopJob.pipeline(
+                                in.menu(),
+                                in.orders().mapEvents(hook),
+                                in.inventory(),
+                                args.get(DrinkShopJob.ALERT_THRESHOLD),
+                                args.get(DrinkShopJob.ALLOWED_LATENESS)));
         env.execute("drink-shop test");
-    }
-
-    private static String menu(
-            String id, String action, String name, String category, String price, String time) {
-        return "{\"menu_id\":\""
-                + id
-                + "\",\"action\":\""
-                + action
-                + "\",\"name\":\""
-                + name
-                + "\",\"category\":\""
-                + category
-                + "\",\"price\":"
-                + price
-                + ",\"timestamp\":\"2025-01-01T"
-                + time
-                + "Z\"}";
-    }
-
-    private static String stock(String id, int delta, String reason, String time) {
-        return "{\"menu_id\":\""
-                + id
-                + "\",\"delta\":"
-                + delta
-                + ",\"reason\":\""
-                + reason
-                + "\",\"timestamp\":\"2025-01-01T"
-                + time
-                + "Z\"}";
-    }
-
-    /** items: menu_id, qty, price, menu_id, qty, price, ... */
-    private static String order(
-            String id, String user, String time, String total, Object... items) {
-        StringBuilder json =
-                new StringBuilder(
-                        "{\"order_id\":\"" + id + "\",\"user_id\":\"" + user + "\",\"items\":[");
-        for (int i = 0; i < items.length; i += 3) {
-            json.append(i == 0 ? "" : ",")
-                    .append("{\"menu_id\":\"")
-                    .append(items[i])
-                    .append("\",\"qty\":")
-                    .append(items[i + 1])
-                    .append(",\"price\":")
-                    .append(items[i + 2])
-                    .append('}');
-        }
-        return json.append("],\"total\":")
-                .append(total)
-                .append(",\"created_at\":\"2025-01-01T")
-                .append(time)
-                .append("Z\"}")
-                .toString();
     }
 }

@@ -8,7 +8,6 @@ import dev.flinkpipelines.testkit.JobOperators;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
-import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -34,10 +33,8 @@ class ItemSalesWindowTest {
     private static KeyedOneInputStreamOperatorTestHarness<String, EnrichedLine, TableRow> harness(
             OperatorSubtaskState restoreFrom) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        DrinkShopJob.build(
-                env,
-                DrinkShopJob.commandLine().parse(new String[] {"--allowed-lateness", "1m"}),
-                UnaryOperator.identity());
+        DrinkShopJob.JOB.build(
+                env, DrinkShopJob.commandLine().parse(new String[] {"--allowed-lateness", "1m"}));
         OneInputStreamOperator<EnrichedLine, TableRow> window =
                 JobOperators.byUid(env, "item-sales-1m");
         var h =

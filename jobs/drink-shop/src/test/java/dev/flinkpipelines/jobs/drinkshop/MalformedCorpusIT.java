@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.UnaryOperator;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -94,9 +93,7 @@ class MalformedCorpusIT {
                                         "--inventory-topic",
                                         inventoryTopic));
         JobRunProof.runBoundedInStreamingWithoutRestart(
-                cluster,
-                env -> DrinkShopJob.build(env, args, UnaryOperator.identity()),
-                "drink-shop malformed corpus");
+                cluster, env -> DrinkShopJob.JOB.build(env, args), "drink-shop malformed corpus");
         DeadLetterAssertions.assertExactlyTheCorpus(PG, "drink-shop", menu, inventory, orders);
         assertEquals(
                 expectedLines(orders),

@@ -8,7 +8,6 @@ import dev.flinkpipelines.testkit.JobOperators;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
-import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -34,8 +33,7 @@ class MenuTemporalJoinTest {
     static KeyedTwoInputStreamOperatorTestHarness<String, MenuUpdate, OrderLine, EnrichedLine>
             joinHarness(OperatorSubtaskState restoreFrom) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        DrinkShopJob.build(
-                env, DrinkShopJob.commandLine().parse(new String[0]), UnaryOperator.identity());
+        DrinkShopJob.JOB.build(env, DrinkShopJob.commandLine().parse(new String[0]));
         TwoInputStreamOperator<MenuUpdate, OrderLine, EnrichedLine> join =
                 JobOperators.byUid(env, "menu-temporal-join");
         var h =

@@ -9,7 +9,6 @@ import dev.flinkpipelines.common.time.EventTimeProcessOperator;
 import dev.flinkpipelines.testkit.FlinkTestCluster;
 import dev.flinkpipelines.testkit.JobOperators;
 import java.util.List;
-import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -38,10 +37,9 @@ class StockKeeperTest {
     private static KeyedOneInputStreamOperatorTestHarness<String, StockChange, TableRow> harness(
             OperatorSubtaskState restoreFrom) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        DrinkShopJob.build(
+        DrinkShopJob.JOB.build(
                 env,
-                DrinkShopJob.commandLine().parse(new String[] {"--stock-alert-threshold", "10"}),
-                UnaryOperator.identity());
+                DrinkShopJob.commandLine().parse(new String[] {"--stock-alert-threshold", "10"}));
         OneInputStreamOperator<StockChange, TableRow> keeper =
                 JobOperators.byUid(env, "stock-keeper");
         var h =

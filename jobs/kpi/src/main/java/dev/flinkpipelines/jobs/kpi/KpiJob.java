@@ -7,17 +7,16 @@ import dev.flinkpipelines.common.options.CommandLine;
 import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
 import dev.flinkpipelines.common.options.CommonFlags;
 import dev.flinkpipelines.common.options.Flag;
-import dev.flinkpipelines.common.options.JobEnvironment;
 import dev.flinkpipelines.common.options.JobMain;
 import dev.flinkpipelines.common.options.StreamingJob;
 import dev.flinkpipelines.common.parse.OrderEventParser;
-import dev.flinkpipelines.common.postgres.ExactlyOncePostgresSink;
+import dev.flinkpipelines.common.postgres.TableOutput;
 import dev.flinkpipelines.common.postgres.TableRow;
 import dev.flinkpipelines.common.postgres.TableRowTypeInfo;
+import dev.flinkpipelines.common.postgres.TableSink;
 import dev.flinkpipelines.common.time.EventTimeWindowOperator;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -66,26 +65,25 @@ public final class KpiJob {
                     List.of("kpi_1m", "late_events", DeadLetterRows.TABLE_NAME),
                     KpiJob::build);
 
-    public static void build(StreamExecutionEnvironment env, ParsedArgs args) {
-        build(env, args, UnaryOperator.identity());
+    /** The job's real ends: the clean-events topic in, its tables out through {@code tables}. */
+    static void build(StreamExecutionEnvironment env, ParsedArgs args, TableSink tables) {
+        tables.write(pipeline(input(env, args), args.get(ALLOWED_LATENESS)));
+    }
+
+    /** The job's input: the clean-events topic, parsed. */
+    static ParsedSource<OrderEvent> input(StreamExecutionEnvironment env, ParsedArgs args) {
+        return ParsedSource.fromKafka(
+                env, args, NAME, INPUT_TOPIC, new OrderEventParser(), OrderEvent.class);
     }
 
     /**
-     * Wires the job; {@code afterValidation} lets a test inject a failure (the job passes the
-     * identity).
+     * The job between its ends: parsed clean order events (and dead letters) in; rows of {@code
+     * kpi_1m}, {@code late_events} and {@code dead_letters} out.
      */
-    static void build(
-            StreamExecutionEnvironment env,
-            ParsedArgs args,
-            UnaryOperator<DataStream<OrderEvent>> afterValidation) {
-        ParsedSource<OrderEvent> source =
-                ParsedSource.fromKafka(
-                        env, args, NAME, INPUT_TOPIC, new OrderEventParser(), OrderEvent.class);
+    public static TableOutput pipeline(ParsedSource<OrderEvent> input, Duration allowedLateness) {
         // Flink's window operator, keeping its watermark across restores and firing at end of input
         KeyedStream<OrderEvent, String> byCurrency =
-                afterValidation
-                        .apply(source.events())
-                        .keyBy(e -> e.currency().name(), Types.STRING);
+                input.events().keyBy(e -> e.currency().name(), Types.STRING);
         SingleOutputStreamOperator<TableRow> kpis =
                 byCurrency
                         .transform(
@@ -94,7 +92,7 @@ public final class KpiJob {
                                 EventTimeWindowOperator.aggregate(
                                         byCurrency,
                                         TumblingEventTimeWindows.of(KpiWindows.SIZE),
-                                        args.get(ALLOWED_LATENESS),
+                                        allowedLateness,
                                         KpiWindows.TOO_LATE,
                                         new KpiAggregate(),
                                         new KpiWindows.ToRow(),
@@ -107,17 +105,8 @@ public final class KpiJob {
                         .returns(TableRowTypeInfo.INSTANCE)
                         .uid("late-events")
                         .name("Events beyond allowed lateness");
-
-        ExactlyOncePostgresSink sink =
-                ExactlyOncePostgresSink.builder(
-                                JobEnvironment.sinkId(args, NAME), JobEnvironment.postgres(args))
-                        .table(KpiRows.KPI_1M)
-                        .table(KpiRows.LATE_EVENTS)
-                        .table(DeadLetterRows.TABLE)
-                        .build();
-        kpis.union(late, source.deadLetters())
-                .sinkTo(sink)
-                .uid("postgres-sink")
-                .name("PostgreSQL (exactly once)");
+        return TableOutput.of(
+                kpis.union(late, input.deadLetters()),
+                List.of(KpiRows.KPI_1M, KpiRows.LATE_EVENTS, DeadLetterRows.TABLE));
     }
 }

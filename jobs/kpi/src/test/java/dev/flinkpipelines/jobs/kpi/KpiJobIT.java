@@ -95,7 +95,7 @@ class KpiJobIT {
         ParsedArgs args = KpiJob.commandLine().parse(connection("--input-topic", clean));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         JobEnvironment.configure(env, args);
-        KpiJob.build(env, args);
+        KpiJob.JOB.build(env, args);
         env.execute("kpi bounded");
         assertEquals(expectedKpiRows(), PG.rows(KPI_QUERY));
         assertEquals(List.of(), PG.preparedTransactions());
@@ -260,7 +260,7 @@ class KpiJobIT {
         JobEnvironment.configure(env, args);
         env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
         env.enableCheckpointing(200);
-        OrdersJob.build(env, args);
+        OrdersJob.JOB.build(env, args);
         env.execute("orders for kpi");
         return clean;
     }
@@ -275,7 +275,12 @@ class KpiJobIT {
         JobEnvironment.configure(env, args);
         env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
         env.enableCheckpointing(150);
-        KpiJob.build(env, args, hook);
+        KpiJob.JOB
+                .tableSink(args)
+                .write(
+                        KpiJob.pipeline(
+                                KpiJob.input(env, args).mapEvents(hook),
+                                args.get(KpiJob.ALLOWED_LATENESS)));
         env.execute("kpi");
     }
 

@@ -9,7 +9,6 @@ import dev.flinkpipelines.testkit.JobOperators;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
-import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -36,10 +35,8 @@ class KpiWindowTest {
     /** The job's own operator by uid, from a freshly built job (a restore needs a new instance). */
     private static <I, O> OneInputStreamOperator<I, O> jobOperator(String uid) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        KpiJob.build(
-                env,
-                KpiJob.commandLine().parse(new String[] {"--allowed-lateness", "1m"}),
-                UnaryOperator.identity());
+        KpiJob.JOB.build(
+                env, KpiJob.commandLine().parse(new String[] {"--allowed-lateness", "1m"}));
         return JobOperators.byUid(env, uid);
     }
 

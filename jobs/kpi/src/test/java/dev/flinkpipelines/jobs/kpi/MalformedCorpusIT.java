@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.function.UnaryOperator;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -72,9 +71,7 @@ class MalformedCorpusIT {
                 KpiJob.commandLine()
                         .parse(JobRunProof.boundedFlags(KAFKA, PG, "--input-topic", topic));
         JobRunProof.runBoundedInStreamingWithoutRestart(
-                cluster,
-                env -> KpiJob.build(env, args, UnaryOperator.identity()),
-                "kpi malformed corpus");
+                cluster, env -> KpiJob.JOB.build(env, args), "kpi malformed corpus");
         DeadLetterAssertions.assertExactlyTheCorpus(PG, KpiJob.NAME, produced);
         assertEquals(
                 expectedKpis(),

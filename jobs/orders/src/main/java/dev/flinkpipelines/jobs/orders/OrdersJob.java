@@ -9,20 +9,20 @@ import dev.flinkpipelines.common.options.CommandLine;
 import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
 import dev.flinkpipelines.common.options.CommonFlags;
 import dev.flinkpipelines.common.options.Flag;
-import dev.flinkpipelines.common.options.JobEnvironment;
 import dev.flinkpipelines.common.options.JobMain;
 import dev.flinkpipelines.common.options.StreamingJob;
 import dev.flinkpipelines.common.parse.OrderEventParser;
-import dev.flinkpipelines.common.postgres.ExactlyOncePostgresSink;
+import dev.flinkpipelines.common.postgres.TableOutput;
 import dev.flinkpipelines.common.postgres.TableRow;
 import dev.flinkpipelines.common.postgres.TableRowTypeInfo;
+import dev.flinkpipelines.common.postgres.TableSink;
 import dev.flinkpipelines.common.postgres.TableSpec;
 import dev.flinkpipelines.common.time.CheckpointedWatermark;
 import dev.flinkpipelines.common.time.EventTimeProcessOperator;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Properties;
-import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -95,10 +95,6 @@ public final class OrdersJob {
                     List.of("events_clean", DeadLetterRows.TABLE_NAME),
                     OrdersJob::build);
 
-    public static void build(StreamExecutionEnvironment env, ParsedArgs args) {
-        build(env, args, UnaryOperator.identity());
-    }
-
     /**
      * How the exactly-once Kafka writer names its transactions: the connector's default,
      * INCREMENTING. It finds a restarted writer's lingering transactions by probing (a blocking
@@ -111,68 +107,77 @@ public final class OrdersJob {
     static final TransactionNamingStrategy KAFKA_TRANSACTION_NAMING =
             TransactionNamingStrategy.INCREMENTING;
 
+    /** What the pipeline produces: rows for PostgreSQL, and the clean events for Kafka. */
+    public record Output(TableOutput tables, DataStream<OrderEvent> clean) {}
+
     /**
-     * Wires the job; {@code afterValidation} lets a test inject a failure (the job passes the
-     * identity).
+     * The job's real ends: its Kafka topic in; its tables out through {@code tables}, its clean
+     * events to Kafka exactly once.
      */
-    static void build(
-            StreamExecutionEnvironment env,
-            ParsedArgs args,
-            UnaryOperator<DataStream<OrderEvent>> afterValidation) {
-        ParsedSource<OrderEvent> source =
-                ParsedSource.fromKafka(
-                        env, args, NAME, INPUT_TOPIC, new OrderEventParser(), OrderEvent.class);
+    static void build(StreamExecutionEnvironment env, ParsedArgs args, TableSink tables) {
+        write(pipeline(input(env, args), args.get(DEDUP_HORIZON)), args, tables);
+    }
+
+    /** The job's input: its topic, parsed. */
+    static ParsedSource<OrderEvent> input(StreamExecutionEnvironment env, ParsedArgs args) {
+        return ParsedSource.fromKafka(
+                env, args, NAME, INPUT_TOPIC, new OrderEventParser(), OrderEvent.class);
+    }
+
+    /** The pipeline's output to its ends: {@code tables}, and the Kafka topic exactly once. */
+    static void write(Output output, ParsedArgs args, TableSink tables) {
+        tables.write(output.tables());
+        output.clean()
+                .sinkTo(cleanEventsSink(args))
+                .uid("kafka-events-clean")
+                .name("Kafka " + args.get(OUTPUT_TOPIC) + " (exactly once)");
+    }
+
+    /**
+     * The job between its ends: parsed order events (and their dead letters) in; {@code
+     * events_clean} and {@code dead_letters} rows, and the clean events, out.
+     */
+    public static Output pipeline(ParsedSource<OrderEvent> input, Duration dedupHorizon) {
         // KeyedStream#process's operator, keeping its watermark across restores (dedup expiry)
         DataStream<OrderEvent> clean =
-                afterValidation
-                        .apply(source.events())
+                input.events()
                         .keyBy(OrderEvent::id, Types.STRING)
                         .transform(
                                 "Drop duplicate event ids",
                                 TypeInformation.of(OrderEvent.class),
                                 new EventTimeProcessOperator<>(
                                         new EventTimeDeduplicator<String, OrderEvent>(
-                                                args.get(DEDUP_HORIZON), null),
+                                                dedupHorizon, null),
                                         CheckpointedWatermark.EndOfInput.KEEP_STATE))
                         .uid("dedup-by-id")
                         .name("Drop duplicate event ids");
+        DataStream<TableRow> rows =
+                clean.map(OrdersJob::toRow)
+                        .returns(TableRowTypeInfo.INSTANCE)
+                        .name("To events_clean rows")
+                        .union(input.deadLetters());
+        return new Output(TableOutput.of(rows, List.of(EVENTS_CLEAN, DeadLetterRows.TABLE)), clean);
+    }
 
-        ExactlyOncePostgresSink postgres =
-                ExactlyOncePostgresSink.builder(
-                                JobEnvironment.sinkId(args, NAME), JobEnvironment.postgres(args))
-                        .table(EVENTS_CLEAN)
-                        .table(DeadLetterRows.TABLE)
-                        .build();
-        clean.map(OrdersJob::toRow)
-                .returns(TableRowTypeInfo.INSTANCE)
-                .name("To events_clean rows")
-                .union(source.deadLetters())
-                .sinkTo(postgres)
-                .uid("postgres-sink")
-                .name("PostgreSQL (exactly once)");
-
+    /** The transactional Kafka writer of the clean events. */
+    static KafkaSink<OrderEvent> cleanEventsSink(ParsedArgs args) {
         KafkaClientConfig kafka = KafkaClientConfig.from(args);
         Properties producer = new Properties();
         producer.putAll(kafka.properties());
         // a user's transaction.timeout.ms (within the broker's maximum) wins over the job's default
         producer.putIfAbsent(
                 "transaction.timeout.ms", String.valueOf(KAFKA_TRANSACTION_TIMEOUT.toMillis()));
-        clean.sinkTo(
-                        KafkaSink.<OrderEvent>builder()
-                                // first: merged into the builder's config, which the settings below
-                                // then complete
-                                .setKafkaProducerConfig(producer)
-                                .setBootstrapServers(kafka.bootstrapServers())
-                                .setRecordSerializer(
-                                        new CleanEventSerializer(args.get(OUTPUT_TOPIC)))
-                                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                                // one prefix per job and output: a restarted job finds and aborts
-                                // its own lingering transactions
-                                .setTransactionalIdPrefix(NAME + "-" + args.get(OUTPUT_TOPIC))
-                                .setTransactionNamingStrategy(KAFKA_TRANSACTION_NAMING)
-                                .build())
-                .uid("kafka-events-clean")
-                .name("Kafka " + args.get(OUTPUT_TOPIC) + " (exactly once)");
+        return KafkaSink.<OrderEvent>builder()
+                // first: merged into the builder's config, which the settings below then complete
+                .setKafkaProducerConfig(producer)
+                .setBootstrapServers(kafka.bootstrapServers())
+                .setRecordSerializer(new CleanEventSerializer(args.get(OUTPUT_TOPIC)))
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                // one prefix per job and output: a restarted job finds and aborts its own
+                // lingering transactions
+                .setTransactionalIdPrefix(NAME + "-" + args.get(OUTPUT_TOPIC))
+                .setTransactionNamingStrategy(KAFKA_TRANSACTION_NAMING)
+                .build();
     }
 
     static TableRow toRow(OrderEvent e) {
@@ -180,12 +185,12 @@ public final class OrdersJob {
                 EVENTS_CLEAN.name(),
                 e.id(),
                 e.eventTime(),
-                e.eventType().name().toLowerCase(java.util.Locale.ROOT),
+                e.eventType().name().toLowerCase(Locale.ROOT),
                 e.orderId(),
                 e.userId(),
                 e.amount(),
                 e.currency().name(),
-                e.status().name().toLowerCase(java.util.Locale.ROOT),
+                e.status().name().toLowerCase(Locale.ROOT),
                 e.source().partition(),
                 e.source().offset());
     }

@@ -25,7 +25,8 @@ class DedupByIdTest {
 
     private static OneInputStreamOperator<OrderEvent, OrderEvent> jobDedup() throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        OrdersJob.build(env, OrdersJob.commandLine().parse(new String[] {"--dedup-horizon", "5m"}));
+        OrdersJob.JOB.build(
+                env, OrdersJob.commandLine().parse(new String[] {"--dedup-horizon", "5m"}));
         return JobOperators.byUid(env, "dedup-by-id");
     }
 

@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.flink.runtime.minicluster.MiniCluster;
@@ -81,9 +80,7 @@ class MalformedCorpusIT {
                                 JobRunProof.boundedFlags(
                                         KAFKA, PG, "--input-topic", in, "--output-topic", out));
         JobRunProof.runBoundedInStreamingWithoutRestart(
-                cluster,
-                env -> OrdersJob.build(env, args, UnaryOperator.identity()),
-                "orders malformed corpus");
+                cluster, env -> OrdersJob.JOB.build(env, args), "orders malformed corpus");
         int deadLetters = DeadLetterAssertions.assertExactlyTheCorpus(PG, OrdersJob.NAME, produced);
         assertEquals(
                 List.of(String.valueOf(deadLetters)),

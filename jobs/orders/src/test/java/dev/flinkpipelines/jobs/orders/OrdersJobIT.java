@@ -20,6 +20,7 @@ import java.util.UUID;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -245,7 +246,7 @@ class OrdersJobIT {
                                         "--bounded"));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         JobEnvironment.configure(env, args);
-        OrdersJob.build(env, args);
+        OrdersJob.JOB.build(env, args);
         env.execute("orders bounded");
 
         assertEquals(
@@ -264,10 +265,7 @@ class OrdersJobIT {
     }
 
     private void runBoundedStreaming(
-            String in,
-            String out,
-            UnaryOperator<org.apache.flink.streaming.api.datastream.DataStream<OrderEvent>> hook,
-            String parallelism)
+            String in, String out, UnaryOperator<DataStream<OrderEvent>> hook, String parallelism)
             throws Exception {
         ParsedArgs args =
                 OrdersJob.commandLine()
@@ -288,7 +286,12 @@ class OrdersJobIT {
         // the rest
         env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
         env.enableCheckpointing(200);
-        OrdersJob.build(env, args, hook);
+        OrdersJob.write(
+                OrdersJob.pipeline(
+                        OrdersJob.input(env, args).mapEvents(hook),
+                        args.get(OrdersJob.DEDUP_HORIZON)),
+                args,
+                OrdersJob.JOB.tableSink(args));
         env.execute("orders test");
     }
 

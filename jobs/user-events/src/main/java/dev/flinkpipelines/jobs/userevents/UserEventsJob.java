@@ -8,18 +8,17 @@ import dev.flinkpipelines.common.options.CommandLine;
 import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
 import dev.flinkpipelines.common.options.CommonFlags;
 import dev.flinkpipelines.common.options.Flag;
-import dev.flinkpipelines.common.options.JobEnvironment;
 import dev.flinkpipelines.common.options.JobMain;
 import dev.flinkpipelines.common.options.StreamingJob;
 import dev.flinkpipelines.common.parse.UserEventParser;
-import dev.flinkpipelines.common.postgres.ExactlyOncePostgresSink;
+import dev.flinkpipelines.common.postgres.TableOutput;
 import dev.flinkpipelines.common.postgres.TableRow;
 import dev.flinkpipelines.common.postgres.TableRowTypeInfo;
+import dev.flinkpipelines.common.postgres.TableSink;
 import dev.flinkpipelines.common.time.EventTimeWindowOperator;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -72,23 +71,23 @@ public final class UserEventsJob {
                     List.of("user_events", "movie_activity_1m", DeadLetterRows.TABLE_NAME),
                     UserEventsJob::build);
 
-    public static void build(StreamExecutionEnvironment env, ParsedArgs args) {
-        build(env, args, UnaryOperator.identity());
+    /** The job's real ends: its Kafka topic in, its tables out through {@code tables}. */
+    static void build(StreamExecutionEnvironment env, ParsedArgs args, TableSink tables) {
+        tables.write(pipeline(input(env, args), args.get(ALLOWED_LATENESS)));
+    }
+
+    /** The job's input: its topic, parsed. */
+    static ParsedSource<UserEvent> input(StreamExecutionEnvironment env, ParsedArgs args) {
+        return ParsedSource.fromKafka(
+                env, args, NAME, INPUT_TOPIC, new UserEventParser(), UserEvent.class);
     }
 
     /**
-     * Wires the job. {@code afterValidation} lets a test inject a failure into the running
-     * pipeline; the job itself passes the identity.
+     * The job between its ends: parsed user events (and their dead letters) in, rows of {@code
+     * user_events}, {@code movie_activity_1m} and {@code dead_letters} out.
      */
-    static void build(
-            StreamExecutionEnvironment env,
-            ParsedArgs args,
-            UnaryOperator<DataStream<UserEvent>> afterValidation) {
-        ParsedSource<UserEvent> source =
-                ParsedSource.fromKafka(
-                        env, args, NAME, INPUT_TOPIC, new UserEventParser(), UserEvent.class);
-        DataStream<UserEvent> events = afterValidation.apply(source.events());
-
+    public static TableOutput pipeline(ParsedSource<UserEvent> input, Duration allowedLateness) {
+        DataStream<UserEvent> events = input.events();
         DataStream<TableRow> userEventRows =
                 events.map(e -> UserEventRows.userEvent(e, Instant.now()))
                         .returns(TableRowTypeInfo.INSTANCE)
@@ -104,7 +103,7 @@ public final class UserEventsJob {
                                 EventTimeWindowOperator.aggregate(
                                         byMovie,
                                         TumblingEventTimeWindows.of(Duration.ofMinutes(1)),
-                                        args.get(ALLOWED_LATENESS),
+                                        allowedLateness,
                                         TOO_LATE,
                                         new MovieActivityWindow.Count(),
                                         new MovieActivityWindow.ToRow(),
@@ -118,17 +117,11 @@ public final class UserEventsJob {
                 .uid("late-events")
                 .name("Count events beyond allowed lateness");
 
-        ExactlyOncePostgresSink sink =
-                ExactlyOncePostgresSink.builder(
-                                JobEnvironment.sinkId(args, NAME), JobEnvironment.postgres(args))
-                        .table(UserEventRows.USER_EVENTS)
-                        .table(UserEventRows.MOVIE_ACTIVITY)
-                        .table(DeadLetterRows.TABLE)
-                        .build();
-        userEventRows
-                .union(activityRows, source.deadLetters())
-                .sinkTo(sink)
-                .uid("postgres-sink")
-                .name("PostgreSQL (exactly once)");
+        return TableOutput.of(
+                userEventRows.union(activityRows, input.deadLetters()),
+                List.of(
+                        UserEventRows.USER_EVENTS,
+                        UserEventRows.MOVIE_ACTIVITY,
+                        DeadLetterRows.TABLE));
     }
 }

@@ -66,7 +66,7 @@ class MalformedCorpusIT {
                 UserEventsJob.commandLine()
                         .parse(JobRunProof.boundedFlags(KAFKA, PG, "--input-topic", topic));
         JobRunProof.runBoundedInStreamingWithoutRestart(
-                cluster, env -> UserEventsJob.build(env, args), "user-events malformed corpus");
+                cluster, env -> UserEventsJob.JOB.build(env, args), "user-events malformed corpus");
         DeadLetterAssertions.assertExactlyTheCorpus(PG, UserEventsJob.NAME, produced);
         assertEquals(
                 expectedUserEvents(produced),

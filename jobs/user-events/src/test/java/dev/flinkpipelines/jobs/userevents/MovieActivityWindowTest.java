@@ -32,7 +32,7 @@ class MovieActivityWindowTest {
 
     private static OneInputStreamOperator<UserEvent, TableRow> jobWindow() throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        UserEventsJob.build(
+        UserEventsJob.JOB.build(
                 env, UserEventsJob.commandLine().parse(new String[] {"--allowed-lateness", "1m"}));
         return JobOperators.byUid(env, "movie-activity-1m");
     }

@@ -18,7 +18,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
@@ -59,7 +58,7 @@ class UserEventsJobIT {
         ParsedArgs args = args(topic, "--checkpoint-interval", "200", "--parallelism", "1");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         JobEnvironment.configure(env, args);
-        UserEventsJob.build(env, args, UnaryOperator.identity());
+        UserEventsJob.JOB.build(env, args);
         JobClient job = env.executeAsync("user-events exact rows");
 
         // offsets 0..5: window 10:00 gets click x2 (one out of order) and play; 10:01:30 closes it
@@ -162,7 +161,7 @@ class UserEventsJobIT {
                         "2s");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         JobEnvironment.configure(env, args);
-        UserEventsJob.build(env, args, UnaryOperator.identity());
+        UserEventsJob.JOB.build(env, args);
         JobClient job = env.executeAsync("user-events drain after idle");
 
         // the watermark reaches 10:02:25 - 1 ms: the 10:00 and 10:01 windows fire, the 10:02 ones
@@ -240,7 +239,7 @@ class UserEventsJobIT {
             StreamExecutionEnvironment env =
                     StreamExecutionEnvironment.getExecutionEnvironment(conf);
             JobEnvironment.configure(env, args);
-            UserEventsJob.build(env, args, UnaryOperator.identity());
+            UserEventsJob.JOB.build(env, args);
             JobClient job = env.executeAsync("user-events drain " + (round + 1));
             produce(topic, rounds.get(round));
             produced += rounds.get(round).length;
@@ -285,15 +284,22 @@ class UserEventsJobIT {
         // the same bounded input in streaming execution, so checkpoints and the restart happen
         env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
         env.enableCheckpointing(150);
-        UserEventsJob.build(
-                env,
-                args,
-                events ->
-                        events.map(
-                                        new FailOnceAfterCheckpoints<UserEvent>(
-                                                "user-events-failure", 300, 1))
-                                .name("inject failure")
-                                .returns(UserEvent.class));
+        UserEventsJob.JOB
+                .tableSink(args)
+                .write(
+                        UserEventsJob.pipeline(
+                                UserEventsJob.input(env, args)
+                                        .mapEvents(
+                                                events ->
+                                                        events.map(
+                                                                        new FailOnceAfterCheckpoints<
+                                                                                UserEvent>(
+                                                                                "user-events-failure",
+                                                                                300,
+                                                                                1))
+                                                                .name("inject failure")
+                                                                .returns(UserEvent.class)),
+                                args.get(UserEventsJob.ALLOWED_LATENESS)));
         env.execute("user-events with a failure");
 
         assertTrue(
@@ -310,7 +316,7 @@ class UserEventsJobIT {
         ParsedArgs args = args(topic, "--parallelism", "2", "--bounded");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         JobEnvironment.configure(env, args);
-        UserEventsJob.build(env, args, UnaryOperator.identity());
+        UserEventsJob.JOB.build(env, args);
         env.execute("user-events bounded");
         assertSteadyTrafficExactlyOnce(perPartition);
     }

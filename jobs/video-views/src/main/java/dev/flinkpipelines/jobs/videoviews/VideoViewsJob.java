@@ -12,14 +12,16 @@ import dev.flinkpipelines.common.options.JobEnvironment;
 import dev.flinkpipelines.common.options.JobMain;
 import dev.flinkpipelines.common.options.StreamingJob;
 import dev.flinkpipelines.common.parse.VideoViewParser;
-import dev.flinkpipelines.common.postgres.ExactlyOncePostgresSink;
+import dev.flinkpipelines.common.postgres.TableOutput;
 import dev.flinkpipelines.common.postgres.TableRow;
 import dev.flinkpipelines.common.postgres.TableRowTypeInfo;
+import dev.flinkpipelines.common.postgres.TableSink;
+import dev.flinkpipelines.common.postgres.TableSpec;
 import dev.flinkpipelines.common.time.CheckpointedWatermark;
 import dev.flinkpipelines.common.time.EventTimeProcessOperator;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -77,7 +79,7 @@ public final class VideoViewsJob {
                             "reconcile.video_views_1h",
                             DeadLetterRows.TABLE_NAME),
                     VideoViewsJob::sinkId,
-                    (env, args) -> build(env, args, UnaryOperator.identity()));
+                    VideoViewsJob::build);
 
     private VideoViewsJob() {}
 
@@ -112,28 +114,49 @@ public final class VideoViewsJob {
         return JobEnvironment.sinkId(args, schema.equals("public") ? NAME : NAME + "-" + schema);
     }
 
-    /** Wires the job; {@code afterValidation} lets a test inject a failure. */
-    static void build(
-            StreamExecutionEnvironment env,
-            ParsedArgs args,
-            UnaryOperator<DataStream<VideoView>> afterValidation) {
-        String schema = schema(args);
+    /** What the pipeline is told by the job's flags. */
+    public record Settings(
+            Duration dedupHorizon, int qualifyingSeconds, Duration allowedLateness, String schema) {
+
+        static Settings from(ParsedArgs args) {
+            return new Settings(
+                    args.get(DEDUP_HORIZON),
+                    args.get(QUALIFYING_SECONDS),
+                    args.get(ALLOWED_LATENESS),
+                    VideoViewsJob.schema(args));
+        }
+    }
+
+    /** The job's real ends: its Kafka topic in, its tables out through {@code tables}. */
+    static void build(StreamExecutionEnvironment env, ParsedArgs args, TableSink tables) {
+        tables.write(pipeline(input(env, args), Settings.from(args)));
+    }
+
+    /** The job's input: its topic, parsed. */
+    static ParsedSource<VideoView> input(StreamExecutionEnvironment env, ParsedArgs args) {
+        return ParsedSource.fromKafka(
+                env, args, NAME, INPUT_TOPIC, new VideoViewParser(), VideoView.class);
+    }
+
+    /**
+     * The job between its ends: parsed views (and their dead letters) in; rows of {@code
+     * view_ledger} and {@code video_views_1h} in {@code settings.schema()} (and {@code
+     * dead_letters} in public) out. An hour's count gets several rows.
+     */
+    public static TableOutput pipeline(ParsedSource<VideoView> input, Settings settings) {
+        String schema = settings.schema();
         ViewRows rows = new ViewRows(schema);
-        ParsedSource<VideoView> source =
-                ParsedSource.fromKafka(
-                        env, args, NAME, INPUT_TOPIC, new VideoViewParser(), VideoView.class);
         // KeyedStream#process's operator, keeping its watermark across restores (dedup expiry, late
         // views)
         SingleOutputStreamOperator<VideoView> unique =
-                afterValidation
-                        .apply(source.events())
+                input.events()
                         .keyBy(VideoView::eventId, Types.STRING)
                         .transform(
                                 "Drop duplicate event ids",
                                 TypeInformation.of(VideoView.class),
                                 new EventTimeProcessOperator<>(
                                         new EventTimeDeduplicator<String, VideoView>(
-                                                args.get(DEDUP_HORIZON), DUPLICATES),
+                                                settings.dedupHorizon(), DUPLICATES),
                                         CheckpointedWatermark.EndOfInput.KEEP_STATE))
                         .uid("dedup-by-event-id")
                         .name("Drop duplicate event ids");
@@ -158,30 +181,21 @@ public final class VideoViewsJob {
                                 TableRowTypeInfo.INSTANCE,
                                 new EventTimeProcessOperator<>(
                                         new ViewCounter(
-                                                args.get(QUALIFYING_SECONDS),
-                                                args.get(ALLOWED_LATENESS),
+                                                settings.qualifyingSeconds(),
+                                                settings.allowedLateness(),
                                                 rows),
                                         CheckpointedWatermark.EndOfInput.KEEP_STATE))
                         .uid("count-views-per-hour")
                         .name("Qualify and count per video-hour");
 
-        ExactlyOncePostgresSink.Builder sink =
-                ExactlyOncePostgresSink.builder(sinkId(args), JobEnvironment.postgres(args))
-                        .table(rows.ledger)
-                        .table(rows.hourly);
+        List<TableSpec> tables = new ArrayList<>(List.of(rows.ledger, rows.hourly));
         DataStream<TableRow> all = counted.union(duplicates);
         if (schema.equals("public")) {
             // the reconciliation run re-reads records whose dead letters the streaming run already
             // kept
-            sink.table(DeadLetterRows.TABLE);
-            all = all.union(source.deadLetters());
+            tables.add(DeadLetterRows.TABLE);
+            all = all.union(input.deadLetters());
         }
-        ExactlyOncePostgresSink postgres = sink.build();
-        // BATCH execution does not keep the counter -> sink edge one-to-one: route by table key
-        // there
-        (args.get(CommonFlags.BOUNDED) ? postgres.routeByKey(all) : all)
-                .sinkTo(postgres)
-                .uid("postgres-sink")
-                .name("PostgreSQL (exactly once)");
+        return new TableOutput(all, tables, true);
     }
 }

@@ -73,9 +73,7 @@ class MalformedCorpusIT {
                                         "--output-schema",
                                         "public"));
         JobRunProof.runBoundedInStreamingWithoutRestart(
-                cluster,
-                env -> VideoViewsJob.build(env, args, events -> events),
-                "video-views malformed corpus");
+                cluster, env -> VideoViewsJob.JOB.build(env, args), "video-views malformed corpus");
         DeadLetterAssertions.assertExactlyTheCorpus(PG, "video-views", produced);
         assertEquals(
                 expectedLedger(produced),

@@ -1,5 +1,6 @@
 package dev.flinkpipelines.jobs.videoviews;
 
+import static dev.flinkpipelines.jobs.videoviews.VideoViewFixtures.view;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -171,22 +172,6 @@ class VideoViewsJobIT {
 
     // ---- helpers ------------------------------------------------------------------------------
 
-    private static String view(String id, String video, String time, int seconds, boolean revenue) {
-        return "{\"event_id\":\""
-                + id
-                + "\",\"video_id\":\""
-                + video
-                + "\",\"user_id\":\"u1\",\"session_id\":\"s1\","
-                + "\"timestamp\":\"2025-01-01T"
-                + time
-                + "Z\",\"view_duration\":"
-                + seconds
-                + ",\"device_type\":\"web\","
-                + "\"geo_location\":\"VN\",\"referrer\":\"https://example.test/\",\"quality\":\"1080p\",\"revenue_eligible\":"
-                + revenue
-                + "}";
-    }
-
     private String[] args(String topic, String... more) {
         List<String> all =
                 new ArrayList<>(List.of("--input-topic", topic, "--parallelism", "2", "--bounded"));
@@ -203,7 +188,12 @@ class VideoViewsJobIT {
         JobEnvironment.configure(env, args);
         env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
         env.enableCheckpointing(150);
-        VideoViewsJob.build(env, args, hook);
+        VideoViewsJob.JOB
+                .tableSink(args)
+                .write(
+                        VideoViewsJob.pipeline(
+                                VideoViewsJob.input(env, args).mapEvents(hook),
+                                VideoViewsJob.Settings.from(args)));
         env.execute("video-views streaming");
     }
 
@@ -212,7 +202,7 @@ class VideoViewsJobIT {
         ParsedArgs args = VideoViewsJob.commandLine().parse(args(topic));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         JobEnvironment.configure(env, args);
-        VideoViewsJob.build(env, args, UnaryOperator.identity());
+        VideoViewsJob.JOB.build(env, args);
         env.execute("video-views reconcile");
     }
 }

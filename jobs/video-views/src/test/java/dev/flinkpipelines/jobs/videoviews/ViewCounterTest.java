@@ -9,7 +9,6 @@ import dev.flinkpipelines.testkit.JobOperators;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -101,8 +100,7 @@ class ViewCounterTest {
 
     private static StreamExecutionEnvironment job() throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        VideoViewsJob.build(
-                env, VideoViewsJob.commandLine().parse(new String[0]), UnaryOperator.identity());
+        VideoViewsJob.JOB.build(env, VideoViewsJob.commandLine().parse(new String[0]));
         return env;
     }
 
