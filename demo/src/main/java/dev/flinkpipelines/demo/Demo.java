@@ -10,7 +10,7 @@ import dev.flinkpipelines.common.options.JobMain;
 import dev.flinkpipelines.common.options.Preflight;
 import dev.flinkpipelines.common.options.StreamingJob;
 import dev.flinkpipelines.common.postgres.PostgresConnectionSettings;
-import dev.flinkpipelines.demo.generator.Generator;
+import dev.flinkpipelines.generator.Generator;
 import dev.flinkpipelines.jobs.drinkshop.DrinkShopJob;
 import dev.flinkpipelines.jobs.kpi.KpiJob;
 import dev.flinkpipelines.jobs.orders.OrdersJob;
