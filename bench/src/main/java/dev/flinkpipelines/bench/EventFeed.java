@@ -1,10 +1,10 @@
 package dev.flinkpipelines.bench;
 
-import dev.flinkpipelines.demo.generator.DrinkShopRecords;
-import dev.flinkpipelines.demo.generator.OrderEventRecords;
-import dev.flinkpipelines.demo.generator.TrafficSource;
-import dev.flinkpipelines.demo.generator.UserEventRecords;
-import dev.flinkpipelines.demo.generator.VideoViewRecords;
+import dev.flinkpipelines.generator.DrinkShopRecords;
+import dev.flinkpipelines.generator.OrderEventRecords;
+import dev.flinkpipelines.generator.TrafficSource;
+import dev.flinkpipelines.generator.UserEventRecords;
+import dev.flinkpipelines.generator.VideoViewRecords;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.flinkpipelines.bench;
 
-import dev.flinkpipelines.demo.generator.TrafficSource;
-import dev.flinkpipelines.demo.generator.UserEventRecords;
+import dev.flinkpipelines.generator.TrafficSource;
+import dev.flinkpipelines.generator.UserEventRecords;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

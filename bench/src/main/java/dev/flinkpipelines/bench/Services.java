@@ -1,32 +1,27 @@
 package dev.flinkpipelines.bench;
 
-import dev.flinkpipelines.demo.EmbeddedKafka;
+import dev.flinkpipelines.devservices.KafkaTopics;
+import dev.flinkpipelines.devservices.LocalKafka;
+import dev.flinkpipelines.devservices.LocalPostgres;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
+import java.util.Properties;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 
 /**
- * The bench's own PostgreSQL 17 (embedded binaries, durable defaults: fsync and synchronous_commit
- * on) and Kafka KRaft broker, both on this machine, started fresh in the data directory.
+ * The bench's own PostgreSQL 17 (embedded binaries) and Kafka KRaft broker, both on this machine,
+ * started fresh in the data directory (see devservices' LocalPostgres and LocalKafka).
  */
 final class Services implements AutoCloseable {
 
     /** Server settings, the same for the COPY ceiling and every run. */
     static final Map<String, String> POSTGRES_SETTINGS =
-            Map.of(
-                    "max_prepared_transactions", "100",
-                    "max_connections", "200",
-                    "shared_buffers", "512MB",
-                    "max_wal_size", "4GB");
+            LocalPostgres.jobSettingsWith(Map.of("shared_buffers", "512MB", "max_wal_size", "4GB"));
 
     final EmbeddedPostgres postgres;
     final KafkaClusterTestKit kafka;
@@ -34,30 +29,21 @@ final class Services implements AutoCloseable {
     final String bootstrapServers;
 
     Services(Path dataDir) throws Exception {
-        EmbeddedPostgres.Builder pg =
-                EmbeddedPostgres.builder()
-                        .setDataDirectory(dataDir.resolve("postgres"))
-                        .setCleanDataDirectory(true);
-        POSTGRES_SETTINGS.forEach(pg::setServerConfig);
-        postgres = pg.start();
-        jdbcUrl = "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres";
+        postgres = LocalPostgres.startFresh(dataDir.resolve("postgres"), POSTGRES_SETTINGS);
+        jdbcUrl = LocalPostgres.jdbcUrl(postgres);
 
-        kafka = EmbeddedKafka.start(dataDir.resolve("kafka"));
+        kafka = LocalKafka.startFresh(dataDir.resolve("kafka"));
         bootstrapServers = kafka.bootstrapServers();
     }
 
     Connection connect() throws SQLException {
-        return DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
+        return DriverManager.getConnection(jdbcUrl, LocalPostgres.USER, LocalPostgres.PASSWORD);
     }
 
     void createTopic(String topic, int partitions) throws Exception {
-        try (Admin admin =
-                Admin.create(
-                        Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1)))
-                    .all()
-                    .get(30, TimeUnit.SECONDS);
-        }
+        Properties client = new Properties();
+        client.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        KafkaTopics.create(client, topic, partitions);
     }
 
     @Override

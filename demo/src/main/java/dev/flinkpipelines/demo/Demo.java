@@ -10,7 +10,10 @@ import dev.flinkpipelines.common.options.JobMain;
 import dev.flinkpipelines.common.options.Preflight;
 import dev.flinkpipelines.common.options.StreamingJob;
 import dev.flinkpipelines.common.postgres.PostgresConnectionSettings;
-import dev.flinkpipelines.demo.generator.Generator;
+import dev.flinkpipelines.devservices.KafkaTopics;
+import dev.flinkpipelines.devservices.LocalKafka;
+import dev.flinkpipelines.devservices.LocalPostgres;
+import dev.flinkpipelines.generator.Generator;
 import dev.flinkpipelines.jobs.drinkshop.DrinkShopJob;
 import dev.flinkpipelines.jobs.kpi.KpiJob;
 import dev.flinkpipelines.jobs.orders.OrdersJob;
@@ -40,9 +43,6 @@ import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
@@ -188,19 +188,15 @@ public final class Demo {
         } else {
             step("starting PostgreSQL (embedded, data in " + dataDir.resolve("postgres") + ")");
             EmbeddedPostgres pg =
-                    EmbeddedPostgres.builder()
-                            .setDataDirectory(dataDir.resolve("postgres"))
-                            .setCleanDataDirectory(true)
-                            .setServerConfig("max_prepared_transactions", "100")
-                            .setServerConfig("max_connections", "200")
-                            .start();
+                    LocalPostgres.startFresh(
+                            dataDir.resolve("postgres"), LocalPostgres.JOB_SETTINGS);
             toClose.push(pg);
-            jdbcUrl = "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres";
-            user = "postgres";
+            jdbcUrl = LocalPostgres.jdbcUrl(pg);
+            user = LocalPostgres.USER;
             // the embedded server is the demo's own, on localhost, and gone at Ctrl+C: its
             // well-known password is fine
-            postgres = new PostgresConnectionSettings(jdbcUrl, user, "postgres");
-            passwordFlags.addAll(List.of("--jdbc-password", "postgres"));
+            postgres = new PostgresConnectionSettings(jdbcUrl, user, LocalPostgres.PASSWORD);
+            passwordFlags.addAll(List.of("--jdbc-password", LocalPostgres.PASSWORD));
         }
         step("applying the schema to " + postgres.url());
         SchemaMigrator.migrate(jdbcUrl, user, postgres.password());
@@ -225,11 +221,11 @@ public final class Demo {
                         "orders",
                         "inventory_events",
                         "video-views")) {
-            createTopic(kafkaConfig, topic, 3);
+            KafkaTopics.createIfMissing(kafkaConfig.clientProperties(), topic, 3);
         }
         // the menu is a small changelog: one partition, so a rarely written partition cannot hold
         // the drink-shop join's watermark back
-        createTopic(kafkaConfig, "menu_updates", 1);
+        KafkaTopics.createIfMissing(kafkaConfig.clientProperties(), "menu_updates", 1);
 
         step("starting the local Flink cluster, web UI at http://localhost:" + webPort);
         Configuration flinkConf = new Configuration();
@@ -396,22 +392,9 @@ public final class Demo {
     }
 
     private String startKafka(Path dir) throws Exception {
-        KafkaClusterTestKit kafka = EmbeddedKafka.start(dir);
+        KafkaClusterTestKit kafka = LocalKafka.startFresh(dir);
         toClose.push(kafka);
         return kafka.bootstrapServers();
-    }
-
-    private static void createTopic(KafkaClientConfig kafka, String topic, int partitions)
-            throws Exception {
-        try (Admin admin = Admin.create(kafka.clientProperties())) {
-            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1)))
-                    .all()
-                    .get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw e;
-            }
-        }
     }
 
     private static void requireFreePort(int port, Flag<Integer> flag)

@@ -1,6 +1,6 @@
 package dev.flinkpipelines.demo;
 
-import dev.flinkpipelines.demo.generator.TrafficSource.Kind;
+import dev.flinkpipelines.generator.TrafficSource.Kind;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,5 +1,6 @@
 package dev.flinkpipelines.testkit;
 
+import dev.flinkpipelines.devservices.LocalKafka;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Properties;
@@ -8,13 +9,13 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A real Kafka broker (KRaft, combined broker + controller, from Kafka's own test kit) shared by
- * every test class of the JVM; each test gets fresh topics from {@link #createTopic}.
+ * A real Kafka broker ({@link LocalKafka}: KRaft, combined broker + controller, from Kafka's own
+ * test kit) shared by every test class of the JVM; each test gets fresh topics from {@link
+ * #createTopic}.
  */
 public final class KafkaExtension implements BeforeAllCallback {
 
@@ -24,25 +25,7 @@ public final class KafkaExtension implements BeforeAllCallback {
     private static synchronized KafkaClusterTestKit cluster() {
         if (cluster == null) {
             try {
-                KafkaClusterTestKit kit =
-                        new KafkaClusterTestKit.Builder(
-                                        new TestKitNodes.Builder()
-                                                .setCombined(true)
-                                                .setNumBrokerNodes(1)
-                                                .setNumControllerNodes(1)
-                                                .build())
-                                .setConfigProp("offsets.topic.replication.factor", "1")
-                                .setConfigProp("transaction.state.log.replication.factor", "1")
-                                .setConfigProp("transaction.state.log.min.isr", "1")
-                                .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                                // the broker's ceiling for transactional producers (exactly-once
-                                // sinks)
-                                .setConfigProp("transaction.max.timeout.ms", "900000")
-                                .build();
-                kit.format();
-                kit.startup();
-                kit.waitForReadyBrokers();
-                cluster = kit;
+                cluster = LocalKafka.startInTemporaryDirectories();
                 // a fallback only: the root test context closes the broker first (see beforeAll)
                 Runtime.getRuntime().addShutdownHook(new Thread(KafkaExtension::closeCluster));
             } catch (Exception e) {

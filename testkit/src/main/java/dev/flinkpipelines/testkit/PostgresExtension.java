@@ -1,5 +1,6 @@
 package dev.flinkpipelines.testkit;
 
+import dev.flinkpipelines.devservices.LocalPostgres;
 import dev.flinkpipelines.sql.SchemaMigrator;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -46,9 +47,9 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
 
     private static synchronized EmbeddedPostgres server() {
         if (server == null) {
-            server =
-                    startServer(
-                            Map.of("max_prepared_transactions", "100", "max_connections", "300"));
+            // one server for every test class of the JVM, each with a database of its own: more
+            // connections than one deployment needs
+            server = startServer(LocalPostgres.jobSettingsWith(Map.of("max_connections", "300")));
             EmbeddedPostgres started = server;
             Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(started)));
         }
@@ -58,12 +59,7 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
     /** Starts a separate server with the given settings (e.g. max_prepared_transactions = 0). */
     public static EmbeddedPostgres startServer(Map<String, String> config) {
         try {
-            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
-            config.forEach(builder::setServerConfig);
-            // fsync off: tests need real semantics, not durability across a power cut
-            builder.setServerConfig("fsync", "off");
-            builder.setServerConfig("synchronous_commit", "off");
-            return builder.start();
+            return LocalPostgres.startInTemporaryDirectory(config);
         } catch (IOException e) {
             throw new UncheckedIOException("could not start embedded PostgreSQL", e);
         }
@@ -80,7 +76,9 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
     @Override
     public void beforeAll(ExtensionContext context) throws SQLException {
         database = "test_" + DATABASES.incrementAndGet() + "_" + ProcessHandle.current().pid();
-        try (Connection c = DriverManager.getConnection(urlOf("postgres"), user(), password());
+        try (Connection c =
+                        DriverManager.getConnection(
+                                urlOf(LocalPostgres.DATABASE), user(), password());
                 Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + database);
         }
@@ -99,7 +97,9 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
                         ? rows(
                                 "SELECT DISTINCT sink_id || ' xid ' || xid FROM flink_sink_staged_rows")
                         : List.of();
-        try (Connection c = DriverManager.getConnection(urlOf("postgres"), user(), password());
+        try (Connection c =
+                        DriverManager.getConnection(
+                                urlOf(LocalPostgres.DATABASE), user(), password());
                 Statement s = c.createStatement()) {
             // prepared transactions pin the database: roll them back before dropping it
             rollBackPreparedTransactions();
@@ -125,15 +125,15 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
     }
 
     private String urlOf(String db) {
-        return "jdbc:postgresql://localhost:" + server().getPort() + "/" + db;
+        return LocalPostgres.jdbcUrl(server().getPort(), db);
     }
 
     public String user() {
-        return "postgres";
+        return LocalPostgres.USER;
     }
 
     public String password() {
-        return "postgres";
+        return LocalPostgres.PASSWORD;
     }
 
     public Connection connection() throws SQLException {
@@ -168,7 +168,9 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
             throw new IllegalArgumentException(
                     "role must be a plain lower-case identifier: " + role);
         }
-        try (Connection c = DriverManager.getConnection(urlOf("postgres"), user(), password());
+        try (Connection c =
+                        DriverManager.getConnection(
+                                urlOf(LocalPostgres.DATABASE), user(), password());
                 Statement s = c.createStatement()) {
             String hbaFile;
             try (ResultSet rs = s.executeQuery("SHOW hba_file")) {

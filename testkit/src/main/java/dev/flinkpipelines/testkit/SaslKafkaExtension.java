@@ -1,5 +1,6 @@
 package dev.flinkpipelines.testkit;
 
+import dev.flinkpipelines.devservices.LocalKafka;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -33,11 +34,11 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A real Kafka broker that requires authentication: KRaft, combined broker + controller from
- * Kafka's own test kit (like {@link KafkaExtension}, which stays unauthenticated), whose only
- * client listener speaks {@code SASL_PLAINTEXT} and accepts {@code PLAIN}, {@code SCRAM-SHA-256}
- * and {@code SCRAM-SHA-512}. A client without credentials, or with a wrong password, is refused by
- * the broker itself — what a managed Kafka (MSK, Confluent Cloud, Aiven, Strimzi with auth) does.
+ * A real Kafka broker that requires authentication: {@link LocalKafka}'s broker (like {@link
+ * KafkaExtension}'s, which stays unauthenticated), whose only client listener speaks {@code
+ * SASL_PLAINTEXT} and accepts {@code PLAIN}, {@code SCRAM-SHA-256} and {@code SCRAM-SHA-512}. A
+ * client without credentials, or with a wrong password, is refused by the broker itself — what a
+ * managed Kafka (MSK, Confluent Cloud, Aiven, Strimzi with auth) does.
  *
  * <p>Two users, each with a random password made for this JVM:
  *
@@ -99,10 +100,7 @@ public final class SaslKafkaExtension implements BeforeAllCallback {
             String jaasBefore = System.getProperty(jaasProperty);
             try {
                 TestKitNodes nodes =
-                        new TestKitNodes.Builder()
-                                .setCombined(true)
-                                .setNumBrokerNodes(1)
-                                .setNumControllerNodes(1)
+                        LocalKafka.singleNode()
                                 // the client listener (and so the inter-broker one) requires SASL;
                                 // the
                                 // controller listener stays PLAINTEXT, internal to the one process
@@ -113,12 +111,7 @@ public final class SaslKafkaExtension implements BeforeAllCallback {
                                 + nodes.brokerListenerName().value().toLowerCase(Locale.ROOT)
                                 + ".";
                 KafkaClusterTestKit kit =
-                        new KafkaClusterTestKit.Builder(nodes)
-                                .setConfigProp("offsets.topic.replication.factor", "1")
-                                .setConfigProp("transaction.state.log.replication.factor", "1")
-                                .setConfigProp("transaction.state.log.min.isr", "1")
-                                .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                                .setConfigProp("transaction.max.timeout.ms", "900000")
+                        LocalKafka.withLocalSettings(nodes)
                                 .setConfigProp(
                                         "sasl.enabled.mechanisms",
                                         "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512")
@@ -159,10 +152,7 @@ public final class SaslKafkaExtension implements BeforeAllCallback {
                                 // everyone but its own administrator
                                 .setConfigProp("authorizer.class.name", "")
                                 .build();
-                kit.format();
-                kit.startup();
-                kit.waitForReadyBrokers();
-                cluster = kit;
+                cluster = LocalKafka.start(kit);
                 Runtime.getRuntime().addShutdownHook(new Thread(SaslKafkaExtension::closeCluster));
                 addScramCredentials();
             } catch (Exception e) {

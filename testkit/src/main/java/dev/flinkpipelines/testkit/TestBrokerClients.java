@@ -1,13 +1,12 @@
 package dev.flinkpipelines.testkit;
 
+import dev.flinkpipelines.devservices.KafkaTopics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -69,8 +68,8 @@ final class TestBrokerClients {
     }
 
     static void createTopic(Properties clientProperties, String name, int partitions) {
-        try (Admin admin = Admin.create(clientProperties)) {
-            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get();
+        try {
+            KafkaTopics.create(clientProperties, name, partitions);
         } catch (Exception e) {
             throw new IllegalStateException("could not create topic " + name, e);
         }

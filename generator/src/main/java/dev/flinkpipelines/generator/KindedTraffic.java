@@ -1,4 +1,4 @@
-package dev.flinkpipelines.demo.generator;
+package dev.flinkpipelines.generator;
 
 import java.util.Random;
 

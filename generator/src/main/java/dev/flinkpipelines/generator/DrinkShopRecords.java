@@ -1,4 +1,4 @@
-package dev.flinkpipelines.demo.generator;
+package dev.flinkpipelines.generator;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.flinkpipelines.demo.generator;
+package dev.flinkpipelines.generator;
 
 import dev.flinkpipelines.common.kafka.KafkaClientConfig;
 import dev.flinkpipelines.common.options.CommandLine;

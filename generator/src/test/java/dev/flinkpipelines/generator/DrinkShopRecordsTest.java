@@ -1,4 +1,4 @@
-package dev.flinkpipelines.demo.generator;
+package dev.flinkpipelines.generator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

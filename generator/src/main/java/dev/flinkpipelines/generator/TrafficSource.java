@@ -1,4 +1,4 @@
-package dev.flinkpipelines.demo.generator;
+package dev.flinkpipelines.generator;
 
 /** Realistic records for one topic, including the configured share of bad and awkward ones. */
 public interface TrafficSource {
