@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.flink.runtime.util.EnvironmentInformation;
 
 /** The machine and the versions, for the report. */
@@ -56,14 +57,22 @@ final class Environment {
                         + " partitions per topic)");
         try (Connection c = services.connect();
                 Statement s = c.createStatement();
-                ResultSet r = s.executeQuery("SELECT version()")) {
+                ResultSet r =
+                        s.executeQuery(
+                                "SELECT version(), current_setting('fsync'),"
+                                        + " current_setting('synchronous_commit')")) {
             r.next();
+            // the durability the server reports, not the one asked for
             env.put(
                     "PostgreSQL",
                     r.getString(1).replaceAll(" on .*", "")
                             + " (embedded binaries; "
-                            + Services.POSTGRES_SETTINGS
-                            + ", fsync and synchronous_commit on)");
+                            + new TreeMap<>(Services.POSTGRES_SETTINGS)
+                            + "; the server reports fsync "
+                            + r.getString(2)
+                            + ", synchronous_commit "
+                            + r.getString(3)
+                            + ")");
         }
         env.put("PostgreSQL JDBC", org.postgresql.util.DriverInfo.DRIVER_VERSION);
         env.put(

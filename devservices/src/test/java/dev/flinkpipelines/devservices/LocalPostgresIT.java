@@ -34,6 +34,17 @@ class LocalPostgresIT {
         }
     }
 
+    /** What the benchmark relies on to measure a durable database. */
+    @Test
+    void settingsCanMakeTheServerDurable(@TempDir Path dir) throws Exception {
+        Map<String, String> durable =
+                LocalPostgres.jobSettingsWith(Map.of("fsync", "on", "synchronous_commit", "on"));
+        try (EmbeddedPostgres server = LocalPostgres.startFresh(dir.resolve("pg"), durable)) {
+            assertEquals("on", show(server, "fsync"));
+            assertEquals("on", show(server, "synchronous_commit"));
+        }
+    }
+
     @Test
     void aServerInATemporaryDirectoryHasOnlyTheSettingsAskedForAndNoFsync() throws Exception {
         try (EmbeddedPostgres server = LocalPostgres.startInTemporaryDirectory(Map.of())) {
