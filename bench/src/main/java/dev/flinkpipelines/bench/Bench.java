@@ -3,6 +3,7 @@ package dev.flinkpipelines.bench;
 import dev.flinkpipelines.common.options.CommandLine;
 import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
 import dev.flinkpipelines.common.options.Flag;
+import dev.flinkpipelines.common.options.RegisteredJob;
 import dev.flinkpipelines.common.options.StreamingJob;
 import dev.flinkpipelines.common.options.UsageException;
 import dev.flinkpipelines.common.postgres.TableSpec;
@@ -191,7 +192,7 @@ public final class Bench {
         this.args = args;
         try {
             for (String j : args.get(JOBS).split(",")) {
-                jobs.add(Jobs.byName(j.trim()));
+                jobs.add(RegisteredJob.named(j.trim()));
             }
         } catch (IllegalArgumentException e) {
             throw new UsageException("--jobs: " + e.getMessage());
@@ -641,7 +642,7 @@ public final class Bench {
      * Runs user-events streaming at {@code interval} while the probe produces at the fixed rate.
      */
     private void measureFreshness(Duration interval, int partitions) throws Exception {
-        StreamingJob job = Jobs.byName("user-events");
+        StreamingJob job = RegisteredJob.named("user-events");
         String topic = "bench-fresh-" + interval.toMillis();
         services.createTopic(topic, partitions);
         FreshnessProbe probe = new FreshnessProbe(partitions);

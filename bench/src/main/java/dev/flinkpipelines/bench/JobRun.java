@@ -3,6 +3,7 @@ package dev.flinkpipelines.bench;
 import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
 import dev.flinkpipelines.common.options.CommonFlags;
 import dev.flinkpipelines.common.options.JobEnvironment;
+import dev.flinkpipelines.common.options.RegisteredJob;
 import dev.flinkpipelines.common.options.StreamingJob;
 import dev.flinkpipelines.common.postgres.PostgresConnectionSettings;
 import java.io.BufferedReader;
@@ -85,7 +86,7 @@ public final class JobRun {
 
     private static void run(Map<String, String> opts, String[] jobFlags, Map<String, String> result)
             throws Exception {
-        StreamingJob job = Jobs.byName(opts.get("job"));
+        StreamingJob job = RegisteredJob.named(opts.get("job"));
         Variant variant = Variant.of(opts.get("variant"));
         boolean bounded = Boolean.parseBoolean(opts.get("bounded"));
         long timeoutMs = Long.parseLong(opts.get("timeoutMs"));

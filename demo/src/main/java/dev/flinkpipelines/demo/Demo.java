@@ -8,17 +8,13 @@ import dev.flinkpipelines.common.options.Flag;
 import dev.flinkpipelines.common.options.JobEnvironment;
 import dev.flinkpipelines.common.options.JobMain;
 import dev.flinkpipelines.common.options.Preflight;
+import dev.flinkpipelines.common.options.RegisteredJob;
 import dev.flinkpipelines.common.options.StreamingJob;
 import dev.flinkpipelines.common.postgres.PostgresConnectionSettings;
 import dev.flinkpipelines.devservices.KafkaTopics;
 import dev.flinkpipelines.devservices.LocalKafka;
 import dev.flinkpipelines.devservices.LocalPostgres;
 import dev.flinkpipelines.generator.Generator;
-import dev.flinkpipelines.jobs.drinkshop.DrinkShopJob;
-import dev.flinkpipelines.jobs.kpi.KpiJob;
-import dev.flinkpipelines.jobs.orders.OrdersJob;
-import dev.flinkpipelines.jobs.userevents.UserEventsJob;
-import dev.flinkpipelines.jobs.videoviews.VideoViewsJob;
 import dev.flinkpipelines.sql.SchemaMigrator;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -81,14 +77,11 @@ public final class Demo {
                     "demo-data",
                     "where the embedded services, savepoints and logs live");
 
-    /** Every job, in the order they start (kpi reads what orders writes). */
-    static final List<StreamingJob> JOBS =
-            List.of(
-                    UserEventsJob.JOB,
-                    OrdersJob.JOB,
-                    KpiJob.JOB,
-                    DrinkShopJob.JOB,
-                    VideoViewsJob.JOB);
+    /**
+     * Every job on the class path, by name (the order does not matter: kpi waits for what orders
+     * publishes).
+     */
+    static final List<StreamingJob> JOBS = RegisteredJob.all();
 
     private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
     private final CountDownLatch stopRequested = new CountDownLatch(1);

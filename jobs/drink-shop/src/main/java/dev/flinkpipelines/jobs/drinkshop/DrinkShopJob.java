@@ -11,6 +11,7 @@ import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
 import dev.flinkpipelines.common.options.CommonFlags;
 import dev.flinkpipelines.common.options.Flag;
 import dev.flinkpipelines.common.options.JobMain;
+import dev.flinkpipelines.common.options.RegisteredJob;
 import dev.flinkpipelines.common.options.StreamingJob;
 import dev.flinkpipelines.common.parse.DrinkOrderParser;
 import dev.flinkpipelines.common.parse.InventoryEventParser;
@@ -97,6 +98,13 @@ public final class DrinkShopJob {
                             "inventory_alerts",
                             DeadLetterRows.TABLE_NAME),
                     DrinkShopJob::build);
+
+    /** Lists the job for the tools that run every job ({@link RegisteredJob#all()}). */
+    public static final class Registration extends RegisteredJob {
+        public Registration() {
+            super(JOB);
+        }
+    }
 
     /** The job's real ends: its three Kafka topics in, its tables out through {@code tables}. */
     static void build(StreamExecutionEnvironment env, ParsedArgs args, TableSink tables) {

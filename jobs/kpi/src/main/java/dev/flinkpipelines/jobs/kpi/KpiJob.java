@@ -8,6 +8,7 @@ import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
 import dev.flinkpipelines.common.options.CommonFlags;
 import dev.flinkpipelines.common.options.Flag;
 import dev.flinkpipelines.common.options.JobMain;
+import dev.flinkpipelines.common.options.RegisteredJob;
 import dev.flinkpipelines.common.options.StreamingJob;
 import dev.flinkpipelines.common.parse.OrderEventParser;
 import dev.flinkpipelines.common.postgres.TableOutput;
@@ -64,6 +65,13 @@ public final class KpiJob {
                     args -> List.of(args.get(INPUT_TOPIC)),
                     List.of("kpi_1m", "late_events", DeadLetterRows.TABLE_NAME),
                     KpiJob::build);
+
+    /** Lists the job for the tools that run every job ({@link RegisteredJob#all()}). */
+    public static final class Registration extends RegisteredJob {
+        public Registration() {
+            super(JOB);
+        }
+    }
 
     /** The job's real ends: the clean-events topic in, its tables out through {@code tables}. */
     static void build(StreamExecutionEnvironment env, ParsedArgs args, TableSink tables) {

@@ -10,6 +10,7 @@ import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
 import dev.flinkpipelines.common.options.CommonFlags;
 import dev.flinkpipelines.common.options.Flag;
 import dev.flinkpipelines.common.options.JobMain;
+import dev.flinkpipelines.common.options.RegisteredJob;
 import dev.flinkpipelines.common.options.StreamingJob;
 import dev.flinkpipelines.common.parse.OrderEventParser;
 import dev.flinkpipelines.common.postgres.TableOutput;
@@ -94,6 +95,13 @@ public final class OrdersJob {
                     args -> List.of(args.get(INPUT_TOPIC), args.get(OUTPUT_TOPIC)),
                     List.of("events_clean", DeadLetterRows.TABLE_NAME),
                     OrdersJob::build);
+
+    /** Lists the job for the tools that run every job ({@link RegisteredJob#all()}). */
+    public static final class Registration extends RegisteredJob {
+        public Registration() {
+            super(JOB);
+        }
+    }
 
     /**
      * How the exactly-once Kafka writer names its transactions: the connector's default,

@@ -9,6 +9,7 @@ import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
 import dev.flinkpipelines.common.options.CommonFlags;
 import dev.flinkpipelines.common.options.Flag;
 import dev.flinkpipelines.common.options.JobMain;
+import dev.flinkpipelines.common.options.RegisteredJob;
 import dev.flinkpipelines.common.options.StreamingJob;
 import dev.flinkpipelines.common.parse.UserEventParser;
 import dev.flinkpipelines.common.postgres.TableOutput;
@@ -70,6 +71,13 @@ public final class UserEventsJob {
                     args -> List.of(args.get(INPUT_TOPIC)),
                     List.of("user_events", "movie_activity_1m", DeadLetterRows.TABLE_NAME),
                     UserEventsJob::build);
+
+    /** Lists the job for the tools that run every job ({@link RegisteredJob#all()}). */
+    public static final class Registration extends RegisteredJob {
+        public Registration() {
+            super(JOB);
+        }
+    }
 
     /** The job's real ends: its Kafka topic in, its tables out through {@code tables}. */
     static void build(StreamExecutionEnvironment env, ParsedArgs args, TableSink tables) {

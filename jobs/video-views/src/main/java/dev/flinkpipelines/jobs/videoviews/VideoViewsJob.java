@@ -10,6 +10,7 @@ import dev.flinkpipelines.common.options.CommonFlags;
 import dev.flinkpipelines.common.options.Flag;
 import dev.flinkpipelines.common.options.JobEnvironment;
 import dev.flinkpipelines.common.options.JobMain;
+import dev.flinkpipelines.common.options.RegisteredJob;
 import dev.flinkpipelines.common.options.StreamingJob;
 import dev.flinkpipelines.common.parse.VideoViewParser;
 import dev.flinkpipelines.common.postgres.TableOutput;
@@ -80,6 +81,13 @@ public final class VideoViewsJob {
                             DeadLetterRows.TABLE_NAME),
                     VideoViewsJob::sinkId,
                     VideoViewsJob::build);
+
+    /** Lists the job for the tools that run every job ({@link RegisteredJob#all()}). */
+    public static final class Registration extends RegisteredJob {
+        public Registration() {
+            super(JOB);
+        }
+    }
 
     private VideoViewsJob() {}
 
