@@ -2,8 +2,8 @@ package dev.flinkpipelines.common.options;
 
 import dev.flinkpipelines.common.kafka.KafkaClientConfig;
 import dev.flinkpipelines.common.postgres.PostgresConnectionSettings;
-import dev.flinkpipelines.common.postgres.PreparedTransactions;
 import dev.flinkpipelines.common.postgres.SinkAdmin;
+import dev.flinkpipelines.common.postgres.internal.PreparedTransactions;
 import dev.flinkpipelines.common.secrets.Secrets;
 import java.sql.Connection;
 import java.sql.ResultSet;

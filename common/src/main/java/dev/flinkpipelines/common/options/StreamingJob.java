@@ -2,8 +2,8 @@ package dev.flinkpipelines.common.options;
 
 import dev.flinkpipelines.common.kafka.KafkaClientConfig;
 import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
-import dev.flinkpipelines.common.postgres.ExactlyOncePostgresSink;
 import dev.flinkpipelines.common.postgres.PostgresConnectionSettings;
+import dev.flinkpipelines.common.postgres.PostgresSink;
 import dev.flinkpipelines.common.postgres.PostgresTableSink;
 import dev.flinkpipelines.common.postgres.TableSink;
 import java.util.ArrayList;
@@ -120,7 +120,7 @@ public interface StreamingJob {
     /** The checks every job makes before it reaches a cluster. */
     default void preflight(ParsedArgs args) throws Preflight.PreflightException {
         List<String> tables = new ArrayList<>(requiredTables());
-        tables.add(ExactlyOncePostgresSink.STAGING_TABLE);
+        tables.add(PostgresSink.STAGING_TABLE);
         PostgresConnectionSettings postgres;
         try {
             postgres = JobEnvironment.postgres(args);

@@ -4,9 +4,8 @@ import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.streaming.api.datastream.DataStream;
 
 /**
- * The end every job has when it runs: its rows into PostgreSQL through one {@link
- * ExactlyOncePostgresSink} for all its tables, under the uid {@value #UID} that keeps the sink's
- * state across releases.
+ * The end every job has when it runs: its rows into PostgreSQL through one {@link PostgresSink} for
+ * all its tables, under the uid {@value #UID} that keeps the sink's state across releases.
  */
 public final class PostgresTableSink implements TableSink {
 
@@ -42,8 +41,8 @@ public final class PostgresTableSink implements TableSink {
 
     @Override
     public void write(TableOutput output) {
-        ExactlyOncePostgresSink.Builder builder =
-                ExactlyOncePostgresSink.builder(sinkId, connection).deliveryGuarantee(guarantee);
+        PostgresSink.Builder builder =
+                PostgresSink.builder(sinkId, connection).deliveryGuarantee(guarantee);
         output.tables().forEach(builder::table);
         DataStream<TableRow> rows = output.rows();
         if (batchExecution && output.severalRowsPerKey()) {

@@ -4,12 +4,13 @@ import dev.flinkpipelines.common.options.CommandLine;
 import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
 import dev.flinkpipelines.common.options.CommonFlags;
 import dev.flinkpipelines.common.options.Flag;
+import dev.flinkpipelines.common.postgres.internal.PreparedTransactions;
+import dev.flinkpipelines.common.postgres.internal.SinkFence;
+import dev.flinkpipelines.common.postgres.internal.StagedRows;
+import dev.flinkpipelines.common.postgres.internal.TransactionId;
 import java.io.PrintStream;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -52,61 +53,10 @@ public final class SinkAdmin {
     public static List<String> liveWriters(Connection connection, String sinkId)
             throws SQLException {
         List<String> writers = new ArrayList<>();
-        for (Holder holder : holders(connection, sinkId)) {
+        for (SinkFence.Holder holder : SinkFence.holders(connection, sinkId)) {
             writers.add(holder.describe());
         }
         return writers;
-    }
-
-    /** A session holding one of a sink's writer locks. */
-    record Holder(
-            int pid, int subtask, String applicationName, String clientAddress, Instant since) {
-        /** The Flink job id the session belongs to, when it is one of our writers. */
-        String jobId() {
-            String[] parts = applicationName == null ? new String[0] : applicationName.split(" ");
-            return parts.length >= 2 && parts[0].equals("flink") ? parts[1] : null;
-        }
-
-        String describe() {
-            String job = jobId();
-            return "Flink job "
-                    + (job != null ? job : "(unknown: session '" + applicationName + "')")
-                    + " (PostgreSQL session pid "
-                    + pid
-                    + (clientAddress == null ? "" : " from " + clientAddress)
-                    + ", writer subtask "
-                    + subtask
-                    + (since == null ? "" : ", since " + since)
-                    + ")";
-        }
-    }
-
-    /** Every session holding one of {@code sinkId}'s writer locks in this database. */
-    static List<Holder> holders(Connection connection, String sinkId) throws SQLException {
-        List<Holder> holders = new ArrayList<>();
-        // advisory lock keys show up as oids (unsigned): compare as bigint
-        try (PreparedStatement s =
-                connection.prepareStatement(
-                        "SELECT l.pid, l.objid::bigint, a.application_name, host(a.client_addr), a.backend_start"
-                                + " FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid"
-                                + " WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2"
-                                + " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-                                + " AND l.classid::bigint = ? ORDER BY l.objid::bigint, l.pid")) {
-            s.setLong(1, Integer.toUnsignedLong(SinkFence.lockKey(sinkId)));
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    Timestamp since = rs.getTimestamp(5);
-                    holders.add(
-                            new Holder(
-                                    rs.getInt(1),
-                                    (int) rs.getLong(2),
-                                    rs.getString(3),
-                                    rs.getString(4),
-                                    since == null ? null : since.toInstant()));
-                }
-            }
-        }
-        return holders;
     }
 
     public static void main(String[] argv) {

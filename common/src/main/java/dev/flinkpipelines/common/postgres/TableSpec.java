@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.apache.flink.annotation.Internal;
 
 /**
  * A table the exactly-once sink writes, its columns in {@link TableRow} order, and how rows enter
@@ -97,7 +98,8 @@ public final class TableSpec implements Serializable {
     }
 
     /** Position of the version column, or -1. */
-    int newestByPosition() {
+    @Internal
+    public int newestByPosition() {
         return newestBy == null ? -1 : columns.indexOf(newestBy);
     }
 
@@ -128,11 +130,13 @@ public final class TableSpec implements Serializable {
         return keyColumns;
     }
 
-    int[] keyPositions() {
+    @Internal
+    public int[] keyPositions() {
         return keyColumns.stream().mapToInt(columns::indexOf).toArray();
     }
 
-    String copySql() {
+    @Internal
+    public String copySql() {
         return "COPY " + name + " (" + String.join(", ", columns) + ") FROM STDIN";
     }
 

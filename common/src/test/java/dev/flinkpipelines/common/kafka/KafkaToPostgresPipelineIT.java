@@ -12,8 +12,8 @@ import dev.flinkpipelines.common.options.CommonFlags;
 import dev.flinkpipelines.common.options.JobEnvironment;
 import dev.flinkpipelines.common.options.Preflight;
 import dev.flinkpipelines.common.parse.UserEventParser;
-import dev.flinkpipelines.common.postgres.ExactlyOncePostgresSink;
 import dev.flinkpipelines.common.postgres.PostgresConnectionSettings;
+import dev.flinkpipelines.common.postgres.PostgresSink;
 import dev.flinkpipelines.common.postgres.TableRow;
 import dev.flinkpipelines.common.postgres.TableRowTypeInfo;
 import dev.flinkpipelines.common.postgres.TableSpec;
@@ -114,8 +114,8 @@ class KafkaToPostgresPipelineIT {
                         CommonFlags.inputTopic(topic),
                         new UserEventParser(),
                         UserEvent.class);
-        ExactlyOncePostgresSink sink =
-                ExactlyOncePostgresSink.builder(
+        PostgresSink sink =
+                PostgresSink.builder(
                                 "it-pipeline-" + (batch ? "b" : "s"), JobEnvironment.postgres(args))
                         .table(EVENTS)
                         .table(DeadLetterRows.TABLE)

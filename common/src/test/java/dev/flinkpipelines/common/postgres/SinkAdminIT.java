@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flinkpipelines.common.options.Preflight;
+import dev.flinkpipelines.common.postgres.internal.PostgresCommittable;
+import dev.flinkpipelines.common.postgres.internal.PostgresSinkWriter;
+import dev.flinkpipelines.common.postgres.internal.QueueMailbox;
+import dev.flinkpipelines.common.postgres.internal.SinkConfig;
 import dev.flinkpipelines.testkit.PostgresExtension;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -42,12 +46,12 @@ class SinkAdminIT {
 
     @Test
     void leftoversOfACancelledJobAreListedAndAbortedButNotWhileTheJobRuns() throws Exception {
-        PostgresTransactionWriter writer = writer("cancelled");
+        PostgresSinkWriter writer = writer("cancelled");
         writer.write(TableRow.of("admin_counts", 1, 1L), null);
-        PreparedTransaction first = writer.prepareCommit().iterator().next();
+        PostgresCommittable first = writer.prepareCommit().iterator().next();
         writer.snapshotState(1);
         writer.write(TableRow.of("admin_counts", 1, 2L), null);
-        PreparedTransaction staged = writer.prepareCommit().iterator().next();
+        PostgresCommittable staged = writer.prepareCommit().iterator().next();
         assertEquals(1, staged.stagedRows());
 
         // while the job runs, its transactions are not leftovers
@@ -90,7 +94,7 @@ class SinkAdminIT {
     @Test
     void preflightRefusesASinkIdThatARunningJobHolds() throws Exception {
         Preflight.sinkIdFree(connection, "busy");
-        PostgresTransactionWriter writer = writer("busy");
+        PostgresSinkWriter writer = writer("busy");
         Preflight.PreflightException e =
                 assertThrows(
                         Preflight.PreflightException.class,
@@ -105,7 +109,7 @@ class SinkAdminIT {
         Preflight.sinkIdFree(connection, "busy");
     }
 
-    private PostgresTransactionWriter writer(String sinkId) throws Exception {
+    private PostgresSinkWriter writer(String sinkId) throws Exception {
         SinkConfig config =
                 new SinkConfig(
                         sinkId,
@@ -117,13 +121,13 @@ class SinkAdminIT {
                         Duration.ofMillis(200),
                         Duration.ofSeconds(5),
                         Duration.ofMillis(50));
-        return new PostgresTransactionWriter(
+        return new PostgresSinkWriter(
                 config,
                 "job-" + sinkId,
                 0,
                 1,
                 OptionalLong.empty(),
-                new TransactionWriterProtocolIT.QueueMailbox(),
+                new QueueMailbox(),
                 UnregisteredMetricsGroup.createSinkWriterMetricGroup(),
                 List.of());
     }

@@ -1,5 +1,8 @@
 package dev.flinkpipelines.common.postgres;
 
+import dev.flinkpipelines.common.postgres.internal.PostgresCommittable;
+import dev.flinkpipelines.common.postgres.internal.PreparedTransactions;
+import dev.flinkpipelines.common.postgres.internal.TransactionId;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -192,25 +195,23 @@ final class SinkTestJob {
                     .setParallelism(1);
         }
 
-        ExactlyOncePostgresSink.Builder mainBuilder =
-                ExactlyOncePostgresSink.builder(runId + "-main", connection)
+        PostgresSink.Builder mainBuilder =
+                PostgresSink.builder(runId + "-main", connection)
                         .table(EVENTS)
                         .table(COUNTS)
                         .batchSize(50);
         if (fenceGrace != null) {
             mainBuilder.fenceGrace(fenceGrace);
         }
-        ExactlyOncePostgresSink main = mainBuilder.build();
-        ExactlyOncePostgresSink mainSink =
+        PostgresSink main = mainBuilder.build();
+        PostgresSink mainSink =
                 crashCommitsFrom >= 0
                         ? new CrashingCommitSink(main, runId, crashCommitsFrom, crashForever)
                         : main;
         if (secondSink) {
             rows.filter(r -> !r.table().equals("sink_audit")).sinkTo(mainSink).uid("sink-main");
-            ExactlyOncePostgresSink audit =
-                    ExactlyOncePostgresSink.builder(runId + "-audit", connection)
-                            .table(AUDIT)
-                            .build();
+            PostgresSink audit =
+                    PostgresSink.builder(runId + "-audit", connection).table(AUDIT).build();
             rows.filter(r -> r.table().equals("sink_audit")).sinkTo(audit).uid("sink-audit");
         } else {
             rows.sinkTo(mainSink).uid("sink-main");
@@ -384,14 +385,13 @@ final class SinkTestJob {
     }
 
     /** The project's sink, whose committer crashes instead of committing once armed. */
-    static final class CrashingCommitSink extends ExactlyOncePostgresSink {
+    static final class CrashingCommitSink extends PostgresSink {
         private final String runId;
         private final long crashFrom;
         private final boolean forever;
         private final PostgresConnectionSettings connection;
 
-        CrashingCommitSink(
-                ExactlyOncePostgresSink sink, String runId, long crashFrom, boolean forever) {
+        CrashingCommitSink(PostgresSink sink, String runId, long crashFrom, boolean forever) {
             super(sink);
             this.runId = runId;
             this.crashFrom = crashFrom;
@@ -400,15 +400,15 @@ final class SinkTestJob {
         }
 
         @Override
-        public Committer<PreparedTransaction> createCommitter(CommitterInitContext context) {
-            Committer<PreparedTransaction> real = super.createCommitter(context);
+        public Committer<PostgresCommittable> createCommitter(CommitterInitContext context) {
+            Committer<PostgresCommittable> real = super.createCommitter(context);
             COMMITTER_CRASHED.putIfAbsent(runId, new AtomicBoolean());
             PREPARED_AT_CRASH.putIfAbsent(runId, new CopyOnWriteArrayList<>());
             STAGED_AT_CRASH.putIfAbsent(runId, new CopyOnWriteArrayList<>());
             return new Committer<>() {
                 @Override
                 public void commit(
-                        java.util.Collection<CommitRequest<PreparedTransaction>> requests)
+                        java.util.Collection<CommitRequest<PostgresCommittable>> requests)
                         throws java.io.IOException, InterruptedException {
                     boolean armed =
                             requests.stream()
@@ -427,7 +427,7 @@ final class SinkTestJob {
                                         connection.url(),
                                         connection.user(),
                                         connection.password())) {
-                            for (CommitRequest<PreparedTransaction> r : requests) {
+                            for (CommitRequest<PostgresCommittable> r : requests) {
                                 if (PreparedTransactions.isPrepared(c, r.getCommittable().gid())) {
                                     PREPARED_AT_CRASH.get(runId).add(r.getCommittable().gid());
                                 }

@@ -1,19 +1,24 @@
-package dev.flinkpipelines.common.postgres;
+package dev.flinkpipelines.common.postgres.internal;
 
+import dev.flinkpipelines.common.postgres.TableRow;
+import dev.flinkpipelines.common.postgres.TableRowSerializer;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.apache.flink.core.memory.DataInputViewStreamWrapper;
+import org.apache.flink.core.memory.DataOutputViewStreamWrapper;
 
 /**
- * Versioned form of {@link SinkWriterState}. Version 1 is the sink's first version: a list of
+ * Versioned form of {@link PostgresWriterState}. Version 1 is the sink's first version: a list of
  * carried rows (read, never written). Version 2: owned subtask id, owned id count, pending gids.
  */
-final class SinkWriterStateSerializer implements SimpleVersionedSerializer<SinkWriterState> {
+@Internal
+public final class PostgresWriterStateSerializer
+        implements SimpleVersionedSerializer<PostgresWriterState> {
 
     static final int V1_CARRIED_ROWS = 1;
     static final int V2 = 2;
@@ -24,12 +29,12 @@ final class SinkWriterStateSerializer implements SimpleVersionedSerializer<SinkW
     }
 
     @Override
-    public byte[] serialize(SinkWriterState state) throws IOException {
+    public byte[] serialize(PostgresWriterState state) throws IOException {
         if (!state.hasOwnership()) {
             throw new IOException("a first-version writer state is only ever read: " + state);
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
+        try (DataOutputViewStreamWrapper out = new DataOutputViewStreamWrapper(bytes)) {
             out.writeInt(state.ownedSubtask());
             out.writeInt(state.ownedSubtaskCount());
             out.writeInt(state.pendingGids().size());
@@ -41,17 +46,18 @@ final class SinkWriterStateSerializer implements SimpleVersionedSerializer<SinkW
     }
 
     @Override
-    public SinkWriterState deserialize(int version, byte[] serialized) throws IOException {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(serialized))) {
+    public PostgresWriterState deserialize(int version, byte[] serialized) throws IOException {
+        try (DataInputViewStreamWrapper in =
+                new DataInputViewStreamWrapper(new ByteArrayInputStream(serialized))) {
             switch (version) {
                 case V1_CARRIED_ROWS:
                     {
                         int n = in.readInt();
                         List<TableRow> rows = new ArrayList<>(n);
                         for (int i = 0; i < n; i++) {
-                            rows.add(TableRowCodec.read(in));
+                            rows.add(TableRowSerializer.INSTANCE.deserialize(in));
                         }
-                        return SinkWriterState.carried(rows);
+                        return PostgresWriterState.carried(rows);
                     }
                 case V2:
                     {
@@ -62,7 +68,7 @@ final class SinkWriterStateSerializer implements SimpleVersionedSerializer<SinkW
                         for (int i = 0; i < n; i++) {
                             pending.add(in.readUTF());
                         }
-                        return SinkWriterState.of(owned, count, pending);
+                        return PostgresWriterState.of(owned, count, pending);
                     }
                 default:
                     throw new IOException(

@@ -1,19 +1,21 @@
-package dev.flinkpipelines.common.postgres;
+package dev.flinkpipelines.common.postgres.internal;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 /**
- * Versioned form of {@link PreparedTransaction} in the committer's checkpointed state. Version 1
+ * Versioned form of {@link PostgresCommittable} in the committer's checkpointed state. Version 1
  * (the sink's first version) had gid, prepare time and row count; version 2 adds the xid and the
  * staged row count. Version 1 still reads, with an unknown xid.
  */
-final class PreparedTransactionSerializer
-        implements SimpleVersionedSerializer<PreparedTransaction> {
+@Internal
+public final class PostgresCommittableSerializer
+        implements SimpleVersionedSerializer<PostgresCommittable> {
 
     static final int V1 = 1;
     static final int V2 = 2;
@@ -24,7 +26,7 @@ final class PreparedTransactionSerializer
     }
 
     @Override
-    public byte[] serialize(PreparedTransaction t) throws IOException {
+    public byte[] serialize(PostgresCommittable t) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(96);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeUTF(t.gid());
@@ -37,18 +39,18 @@ final class PreparedTransactionSerializer
     }
 
     @Override
-    public PreparedTransaction deserialize(int version, byte[] serialized) throws IOException {
+    public PostgresCommittable deserialize(int version, byte[] serialized) throws IOException {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(serialized))) {
             switch (version) {
                 case V1:
-                    return new PreparedTransaction(
+                    return new PostgresCommittable(
                             in.readUTF(),
                             TransactionId.UNKNOWN_XID,
                             in.readLong(),
                             in.readLong(),
                             0);
                 case V2:
-                    return new PreparedTransaction(
+                    return new PostgresCommittable(
                             in.readUTF(),
                             in.readLong(),
                             in.readLong(),
@@ -56,7 +58,7 @@ final class PreparedTransactionSerializer
                             in.readLong());
                 default:
                     throw new IOException(
-                            "unknown PreparedTransaction version "
+                            "unknown PostgresCommittable version "
                                     + version
                                     + " (written by a newer version of the sink?)");
             }

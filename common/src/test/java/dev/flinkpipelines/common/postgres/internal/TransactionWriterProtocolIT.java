@@ -1,16 +1,17 @@
-package dev.flinkpipelines.common.postgres;
+package dev.flinkpipelines.common.postgres.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flinkpipelines.common.postgres.PostgresConnectionSettings;
+import dev.flinkpipelines.common.postgres.TableRow;
+import dev.flinkpipelines.common.postgres.TableSpec;
 import dev.flinkpipelines.testkit.PostgresExtension;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Deque;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -20,7 +21,6 @@ import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.runtime.metrics.groups.InternalSinkCommitterMetricGroup;
-import org.apache.flink.util.function.ThrowingRunnable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -59,11 +59,10 @@ class TransactionWriterProtocolIT {
     @Test
     void rowsArrivingWhileThePreviousTransactionIsPreparedAreStagedNotWrittenUnderItsLocks()
             throws Exception {
-        PostgresTransactionWriter writer =
-                writer("proto", "job-a", 0, 1, OptionalLong.empty(), List.of());
+        PostgresSinkWriter writer = writer("proto", "job-a", 0, 1, OptionalLong.empty(), List.of());
 
         writer.write(row(1, 1), null);
-        PreparedTransaction first = single(writer.prepareCommit());
+        PostgresCommittable first = single(writer.prepareCommit());
         assertEquals(1, first.rows());
         writer.snapshotState(1);
 
@@ -71,16 +70,16 @@ class TransactionWriterProtocolIT {
         // on the prepared transaction's row lock (the 1 s lock timeout would fail the test).
         writer.write(row(1, 2), null);
         writer.flush(false);
-        PreparedTransaction second = single(writer.prepareCommit());
+        PostgresCommittable second = single(writer.prepareCommit());
         assertEquals(0, second.rows());
         assertEquals(1, second.stagedRows(), "the row is staged in the second transaction");
-        List<SinkWriterState> state = writer.snapshotState(2);
+        List<PostgresWriterState> state = writer.snapshotState(2);
         assertEquals(
-                List.of(SinkWriterState.of(0, 1, List.of(first.gid(), second.gid()))),
+                List.of(PostgresWriterState.of(0, 1, List.of(first.gid(), second.gid()))),
                 state,
                 "the writer state holds no rows, only the transactions not seen committed");
 
-        try (Committer<PreparedTransaction> committer = committer("proto")) {
+        try (Committer<PostgresCommittable> committer = committer("proto")) {
             assertEquals("committed", commit(committer, first));
             assertEquals(List.of("1|1"), PG.rows("SELECT k, n FROM proto_counts"));
             assertEquals("committed", commit(committer, second));
@@ -93,10 +92,10 @@ class TransactionWriterProtocolIT {
 
         // both committed: the next row goes straight into its table
         writer.write(row(1, 3), null);
-        PreparedTransaction third = single(writer.prepareCommit());
+        PostgresCommittable third = single(writer.prepareCommit());
         assertEquals(1, third.rows());
         assertEquals(0, third.stagedRows());
-        try (Committer<PreparedTransaction> committer = committer("proto")) {
+        try (Committer<PostgresCommittable> committer = committer("proto")) {
             commit(committer, third);
         }
         assertEquals(List.of("1|3"), PG.rows("SELECT k, n FROM proto_counts"));
@@ -106,11 +105,10 @@ class TransactionWriterProtocolIT {
     @Test
     void endOfInputWithAStillPreparedTransactionReturnsAtOnceAndLeavesNothingInWriterState()
             throws Exception {
-        PostgresTransactionWriter writer =
-                writer("eoi", "job-a", 0, 1, OptionalLong.empty(), List.of());
+        PostgresSinkWriter writer = writer("eoi", "job-a", 0, 1, OptionalLong.empty(), List.of());
         writer.write(row(1, 1), null);
         writer.write(row(2, 1), null);
-        PreparedTransaction first = single(writer.prepareCommit());
+        PostgresCommittable first = single(writer.prepareCommit());
         writer.snapshotState(1);
 
         // the sources end while checkpoint 1's commit is still outstanding (declined, or late)
@@ -118,19 +116,19 @@ class TransactionWriterProtocolIT {
         writer.write(row(3, 1), null);
         long start = System.nanoTime();
         writer.flush(true);
-        PreparedTransaction last = single(writer.prepareCommit());
+        PostgresCommittable last = single(writer.prepareCommit());
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertTrue(
                 millis < 1_000,
                 "end of input must not wait for the previous commit, took " + millis + " ms");
         assertEquals(2, last.stagedRows());
-        List<SinkWriterState> finalState = writer.snapshotState(2);
+        List<PostgresWriterState> finalState = writer.snapshotState(2);
         assertTrue(
                 finalState.stream().allMatch(s -> s.carriedRows().isEmpty()),
                 "nothing may stay in writer state");
 
         // the final checkpoint completes: its committer commits both, in order
-        try (Committer<PreparedTransaction> committer = committer("eoi")) {
+        try (Committer<PostgresCommittable> committer = committer("eoi")) {
             commit(committer, first);
             commit(committer, last);
         }
@@ -144,12 +142,12 @@ class TransactionWriterProtocolIT {
     @Test
     void aQueuedCommitNotificationRunsBeforeTheBarrierDecides() throws Exception {
         QueueMailbox mailbox = new QueueMailbox();
-        PostgresTransactionWriter writer =
+        PostgresSinkWriter writer =
                 writer(config("queued"), "job-a", 0, 1, OptionalLong.empty(), mailbox, List.of());
-        Committer<PreparedTransaction> committer = committer("queued");
+        Committer<PostgresCommittable> committer = committer("queued");
 
         writer.write(row(7, 1), null);
-        PreparedTransaction first = single(writer.prepareCommit());
+        PostgresCommittable first = single(writer.prepareCommit());
         writer.snapshotState(1);
         writer.write(row(7, 2), null);
 
@@ -157,7 +155,7 @@ class TransactionWriterProtocolIT {
         mailbox.queue.add(() -> commit(committer, first));
         writer.flush(false);
         assertTrue(mailbox.queue.isEmpty(), "flush lets queued mails (the commit) run");
-        PreparedTransaction second = single(writer.prepareCommit());
+        PostgresCommittable second = single(writer.prepareCommit());
         assertEquals(0, second.stagedRows(), "the commit ran first, so nothing had to be staged");
         commit(committer, second);
         writer.close();
@@ -170,12 +168,12 @@ class TransactionWriterProtocolIT {
     void aBacklogBehindAPreparedTransactionHoldsTheInputUntilTheCommitInsteadOfStaging()
             throws Exception {
         QueueMailbox mailbox = new QueueMailbox();
-        PostgresTransactionWriter writer =
+        PostgresSinkWriter writer =
                 writer(config("backlog"), "job-a", 0, 1, OptionalLong.empty(), mailbox, List.of());
-        Committer<PreparedTransaction> committer = committer("backlog");
+        Committer<PostgresCommittable> committer = committer("backlog");
 
         writer.write(row(1, 1), null);
-        PreparedTransaction first = single(writer.prepareCommit());
+        PostgresCommittable first = single(writer.prepareCommit());
         writer.snapshotState(1);
         // checkpoint 1 completes while the writer is busy with a backlog; its notification waits in
         // the mailbox
@@ -188,7 +186,7 @@ class TransactionWriterProtocolIT {
         assertTrue(mailbox.queue.isEmpty(), "at ten batches it yields until the commit has run");
         assertEquals(0, writer.bufferedRows(), "and then writes");
 
-        PreparedTransaction second = single(writer.prepareCommit());
+        PostgresCommittable second = single(writer.prepareCommit());
         assertEquals(0, second.stagedRows());
         commit(committer, second);
         writer.close();
@@ -212,10 +210,10 @@ class TransactionWriterProtocolIT {
                         Duration.ofMillis(500),
                         Duration.ofSeconds(5),
                         Duration.ofMillis(50));
-        PostgresTransactionWriter writer =
+        PostgresSinkWriter writer =
                 writer(config, "job-a", 0, 1, OptionalLong.empty(), new QueueMailbox(), List.of());
         writer.write(row(0, -1), null);
-        PreparedTransaction first = single(writer.prepareCommit());
+        PostgresCommittable first = single(writer.prepareCommit());
         writer.snapshotState(1);
 
         // checkpoint 1 was aborted: its commit comes only with a later checkpoint, long after this
@@ -225,14 +223,14 @@ class TransactionWriterProtocolIT {
             maxBuffered = Math.max(maxBuffered, writer.bufferedRows());
         }
         assertTrue(
-                maxBuffered <= PostgresTransactionWriter.BUFFER_WHILE_PREPARED_BATCHES * batch,
+                maxBuffered <= PostgresSinkWriter.BUFFER_WHILE_PREPARED_BATCHES * batch,
                 "at most "
-                        + PostgresTransactionWriter.BUFFER_WHILE_PREPARED_BATCHES * batch
+                        + PostgresSinkWriter.BUFFER_WHILE_PREPARED_BATCHES * batch
                         + " rows in memory, saw "
                         + maxBuffered);
-        PreparedTransaction second = single(writer.prepareCommit());
+        PostgresCommittable second = single(writer.prepareCommit());
         assertEquals(5_000, second.stagedRows());
-        try (Committer<PreparedTransaction> committer = committer("bounded")) {
+        try (Committer<PostgresCommittable> committer = committer("bounded")) {
             commit(committer, first);
             commit(committer, second);
         }
@@ -245,10 +243,9 @@ class TransactionWriterProtocolIT {
 
     @Test
     void aCommitThatLosesItsConnectionIsRetriedWithBackOffOrHandedBackToFlink() throws Exception {
-        PostgresTransactionWriter writer =
-                writer("retry", "job-a", 0, 1, OptionalLong.empty(), List.of());
+        PostgresSinkWriter writer = writer("retry", "job-a", 0, 1, OptionalLong.empty(), List.of());
         writer.write(row(1, 1), null);
-        PreparedTransaction first = single(writer.prepareCommit());
+        PostgresCommittable first = single(writer.prepareCommit());
         writer.snapshotState(1);
 
         // no retry budget: the commit goes back to Flink (retryLater), and a later attempt commits
@@ -263,8 +260,8 @@ class TransactionWriterProtocolIT {
                         Duration.ofMillis(500),
                         Duration.ZERO,
                         Duration.ofMillis(50));
-        try (Committer<PreparedTransaction> committer =
-                new PreparedTransactionCommitter(handBack, committerMetrics())) {
+        try (Committer<PostgresCommittable> committer =
+                new PostgresCommitter(handBack, committerMetrics())) {
             connect(committer);
             terminateSessions("flink-committer retry");
             assertEquals("retry", commit(committer, first));
@@ -277,8 +274,8 @@ class TransactionWriterProtocolIT {
 
         // a retry budget: the same loss is ridden out inside one commit call
         writer.write(row(1, 2), null);
-        PreparedTransaction second = single(writer.prepareCommit());
-        try (Committer<PreparedTransaction> committer = committer("retry")) {
+        PostgresCommittable second = single(writer.prepareCommit());
+        try (Committer<PostgresCommittable> committer = committer("retry")) {
             connect(committer);
             terminateSessions("flink-committer retry");
             assertEquals("committed", commit(committer, second));
@@ -291,12 +288,11 @@ class TransactionWriterProtocolIT {
     @Test
     void aTransactionRolledBackBehindTheJobsBackStopsTheJobNamingItInsteadOfCountingAsCommitted()
             throws Exception {
-        PostgresTransactionWriter writer =
-                writer("lost", "job-a", 0, 1, OptionalLong.empty(), List.of());
+        PostgresSinkWriter writer = writer("lost", "job-a", 0, 1, OptionalLong.empty(), List.of());
         writer.write(row(1, 1), null);
-        PreparedTransaction prepared = single(writer.prepareCommit());
+        PostgresCommittable prepared = single(writer.prepareCommit());
         PG.execute("ROLLBACK PREPARED '" + prepared.gid() + "'");
-        try (Committer<PreparedTransaction> committer = committer("lost")) {
+        try (Committer<PostgresCommittable> committer = committer("lost")) {
             SuppressRestartsException e =
                     assertThrows(
                             SuppressRestartsException.class, () -> commit(committer, prepared));
@@ -308,11 +304,10 @@ class TransactionWriterProtocolIT {
 
     @Test
     void aTransactionCommittedBeforeIsProvenCommittedByItsXid() throws Exception {
-        PostgresTransactionWriter writer =
-                writer("twice", "job-a", 0, 1, OptionalLong.empty(), List.of());
+        PostgresSinkWriter writer = writer("twice", "job-a", 0, 1, OptionalLong.empty(), List.of());
         writer.write(row(1, 1), null);
-        PreparedTransaction prepared = single(writer.prepareCommit());
-        try (Committer<PreparedTransaction> committer = committer("twice")) {
+        PostgresCommittable prepared = single(writer.prepareCommit());
+        try (Committer<PostgresCommittable> committer = committer("twice")) {
             assertEquals("committed", commit(committer, prepared));
             assertEquals("already committed", commit(committer, prepared));
         }
@@ -321,10 +316,10 @@ class TransactionWriterProtocolIT {
 
     @Test
     void aSecondLiveWriterOfTheSameSinkIdIsRefusedAndTouchesNothing() throws Exception {
-        PostgresTransactionWriter live =
+        PostgresSinkWriter live =
                 writer("fenced", "job-live", 0, 1, OptionalLong.empty(), List.of());
         live.write(row(1, 1), null);
-        PreparedTransaction prepared = single(live.prepareCommit());
+        PostgresCommittable prepared = single(live.prepareCommit());
         live.snapshotState(1);
 
         // the same jar submitted again (or run --bounded for a backfill), at the same or another
@@ -352,7 +347,7 @@ class TransactionWriterProtocolIT {
                 List.of(prepared.gid()),
                 PG.preparedTransactions(),
                 "the live job's transaction is untouched");
-        try (Committer<PreparedTransaction> committer = committer("fenced")) {
+        try (Committer<PostgresCommittable> committer = committer("fenced")) {
             assertEquals("committed", commit(committer, prepared));
         }
         assertEquals(List.of("1|1"), PG.rows("SELECT k, n FROM proto_counts"));
@@ -362,10 +357,10 @@ class TransactionWriterProtocolIT {
     void aLingeringSessionOfAnEarlierAttemptOfTheSameJobIsTakenOver() throws Exception {
         writer("attempts", "job-same", 0, 1, OptionalLong.empty(), List.of());
         // the first attempt's TaskManager is cut off; its session still holds the fence
-        PostgresTransactionWriter second =
+        PostgresSinkWriter second =
                 writer("attempts", "job-same", 0, 1, OptionalLong.empty(), List.of());
         second.write(row(5, 5), null);
-        try (Committer<PreparedTransaction> committer = committer("attempts")) {
+        try (Committer<PostgresCommittable> committer = committer("attempts")) {
             commit(committer, single(second.prepareCommit()));
         }
         assertEquals(List.of("5|5"), PG.rows("SELECT k, n FROM proto_counts"));
@@ -375,21 +370,19 @@ class TransactionWriterProtocolIT {
     void anOldSavepointRestoredAfterAFreshRunRollsBackThatRunsLeftoversAndCommitsNothingOfIt()
             throws Exception {
         // run 1 checkpoints once and is stopped with everything committed
-        PostgresTransactionWriter run1 =
-                writer("lineage", "job-1", 0, 1, OptionalLong.empty(), List.of());
+        PostgresSinkWriter run1 = writer("lineage", "job-1", 0, 1, OptionalLong.empty(), List.of());
         run1.write(row(1, 1), null);
-        PreparedTransaction run1First = single(run1.prepareCommit());
-        List<SinkWriterState> savepoint = run1.snapshotState(1);
-        try (Committer<PreparedTransaction> committer = committer("lineage")) {
+        PostgresCommittable run1First = single(run1.prepareCommit());
+        List<PostgresWriterState> savepoint = run1.snapshotState(1);
+        try (Committer<PostgresCommittable> committer = committer("lineage")) {
             commit(committer, run1First);
         }
         run1.close();
 
         // run 2 starts fresh (checkpoint ids start at 1 again) and dies with a prepared transaction
-        PostgresTransactionWriter run2 =
-                writer("lineage", "job-2", 0, 1, OptionalLong.empty(), List.of());
+        PostgresSinkWriter run2 = writer("lineage", "job-2", 0, 1, OptionalLong.empty(), List.of());
         run2.write(row(1, 99), null);
-        PreparedTransaction run2First = single(run2.prepareCommit());
+        PostgresCommittable run2First = single(run2.prepareCommit());
         run2.snapshotState(1);
         run2.close();
         assertEquals(
@@ -398,17 +391,17 @@ class TransactionWriterProtocolIT {
                 "both runs labelled checkpoint 1");
 
         // run 1's savepoint is deployed: its committer re-commits what it restored ...
-        try (Committer<PreparedTransaction> committer = committer("lineage")) {
+        try (Committer<PostgresCommittable> committer = committer("lineage")) {
             assertEquals(
                     "already committed", commit(committer, run1First), "never run 2's transaction");
         }
         // ... and its writer rolls back run 2's leftover, which no checkpoint of this lineage
         // commits
-        PostgresTransactionWriter restored =
+        PostgresSinkWriter restored =
                 writer("lineage", "job-3", 0, 1, OptionalLong.of(1), savepoint);
         assertEquals(List.of(), PG.preparedTransactions());
         restored.write(row(2, 2), null);
-        try (Committer<PreparedTransaction> committer = committer("lineage")) {
+        try (Committer<PostgresCommittable> committer = committer("lineage")) {
             commit(committer, single(restored.prepareCommit()));
         }
         assertEquals(List.of("1|1", "2|2"), PG.rows("SELECT k, n FROM proto_counts ORDER BY k"));
@@ -418,24 +411,23 @@ class TransactionWriterProtocolIT {
     @Test
     void aSavepointWhoseTransactionAFailoverRolledBackStopsTheJobWhenDeployedInsteadOfLosingRows()
             throws Exception {
-        PostgresTransactionWriter writer =
-                writer("sp", "job-a", 0, 1, OptionalLong.empty(), List.of());
+        PostgresSinkWriter writer = writer("sp", "job-a", 0, 1, OptionalLong.empty(), List.of());
         writer.write(row(1, 1), null);
-        PreparedTransaction first = single(writer.prepareCommit());
-        List<SinkWriterState> checkpoint1 = writer.snapshotState(1);
-        try (Committer<PreparedTransaction> committer = committer("sp")) {
+        PostgresCommittable first = single(writer.prepareCommit());
+        List<PostgresWriterState> checkpoint1 = writer.snapshotState(1);
+        try (Committer<PostgresCommittable> committer = committer("sp")) {
             commit(committer, first);
         }
         // an intermediate savepoint (2): prepared, and not committed before ...
         writer.write(row(1, 2), null);
-        PreparedTransaction savepointTransaction = single(writer.prepareCommit());
+        PostgresCommittable savepointTransaction = single(writer.prepareCommit());
         writer.snapshotState(2);
         writer.close();
         // ... a failover restores checkpoint 1, which rolls the savepoint's transaction back
         writer("sp", "job-a", 0, 1, OptionalLong.of(1), checkpoint1).close();
         assertEquals(List.of(), PG.preparedTransactions());
         // deploying the savepoint later: its rows are gone, and the job says so
-        try (Committer<PreparedTransaction> committer = committer("sp")) {
+        try (Committer<PostgresCommittable> committer = committer("sp")) {
             SuppressRestartsException e =
                     assertThrows(
                             SuppressRestartsException.class,
@@ -451,21 +443,20 @@ class TransactionWriterProtocolIT {
             aRestoredWriterWritesNothingUntilRestoredTransactionsAndStagedRowsOfOtherSubtasksAreCommitted()
                     throws Exception {
         // an old subtask prepared a transaction and staged the next one's rows, then the job died
-        PostgresTransactionWriter old =
-                writer("gate", "job-old", 1, 2, OptionalLong.empty(), List.of());
+        PostgresSinkWriter old = writer("gate", "job-old", 1, 2, OptionalLong.empty(), List.of());
         old.write(row(1, 1), null);
-        PreparedTransaction first = single(old.prepareCommit());
+        PostgresCommittable first = single(old.prepareCommit());
         old.snapshotState(1);
         old.write(row(1, 2), null);
-        PreparedTransaction staged = single(old.prepareCommit());
+        PostgresCommittable staged = single(old.prepareCommit());
         assertEquals(1, staged.stagedRows());
-        List<SinkWriterState> checkpoint2 = old.snapshotState(2);
+        List<PostgresWriterState> checkpoint2 = old.snapshotState(2);
         old.close();
 
         // restored at parallelism 2: old subtask 1's state goes to subtask 1, but key 1 now belongs
         // to
         // subtask 0, which must not write it before subtask 1's committer has committed and moved
-        CompletableFuture<PostgresTransactionWriter> starting =
+        CompletableFuture<PostgresSinkWriter> starting =
                 CompletableFuture.supplyAsync(
                         () -> {
                             try {
@@ -481,17 +472,17 @@ class TransactionWriterProtocolIT {
                 "the writer waits while restored transactions are still prepared");
         // subtask 1's committer commits what it restored (in its task, before that task's writer
         // starts)
-        try (Committer<PreparedTransaction> committer = committer("gate")) {
+        try (Committer<PostgresCommittable> committer = committer("gate")) {
             commit(committer, first);
             Thread.sleep(200);
             assertFalse(starting.isDone(), "and while staged rows wait to be moved");
             commit(committer, staged);
         }
-        PostgresTransactionWriter restoredOwner =
+        PostgresSinkWriter restoredOwner =
                 writer("gate", "job-new", 1, 2, OptionalLong.of(2), checkpoint2);
-        PostgresTransactionWriter writer = starting.get(10, TimeUnit.SECONDS);
+        PostgresSinkWriter writer = starting.get(10, TimeUnit.SECONDS);
         writer.write(row(1, 3), null);
-        try (Committer<PreparedTransaction> committer = committer("gate")) {
+        try (Committer<PostgresCommittable> committer = committer("gate")) {
             commit(committer, single(writer.prepareCommit()));
         }
         restoredOwner.close();
@@ -505,22 +496,19 @@ class TransactionWriterProtocolIT {
             throws Exception {
         // two writer subtasks in separate failover regions; checkpoint 2 completed and was
         // committed
-        PostgresTransactionWriter zero =
-                writer("region", "job-r", 0, 2, OptionalLong.empty(), List.of());
-        PostgresTransactionWriter one =
-                writer("region", "job-r", 1, 2, OptionalLong.empty(), List.of());
+        PostgresSinkWriter zero = writer("region", "job-r", 0, 2, OptionalLong.empty(), List.of());
+        PostgresSinkWriter one = writer("region", "job-r", 1, 2, OptionalLong.empty(), List.of());
         zero.snapshotState(1);
         one.snapshotState(1);
-        List<SinkWriterState> zeroAt2 = zero.snapshotState(2);
+        List<PostgresWriterState> zeroAt2 = zero.snapshotState(2);
         one.snapshotState(2);
         // subtask 1 keeps running and prepares for checkpoint 3; subtask 0's region fails and
         // restores 2
         one.write(row(1, 1), null);
-        PreparedTransaction live = single(one.prepareCommit());
+        PostgresCommittable live = single(one.prepareCommit());
         zero.close();
         long start = System.nanoTime();
-        PostgresTransactionWriter restarted =
-                writer("region", "job-r", 0, 2, OptionalLong.of(2), zeroAt2);
+        PostgresSinkWriter restarted = writer("region", "job-r", 0, 2, OptionalLong.of(2), zeroAt2);
         assertTrue(
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) < 900,
                 "no wait for checkpoint 3's commit");
@@ -529,7 +517,7 @@ class TransactionWriterProtocolIT {
                 PG.preparedTransactions(),
                 "the live transaction is not a leftover of subtask 0");
         restarted.write(row(2, 2), null);
-        try (Committer<PreparedTransaction> committer = committer("region")) {
+        try (Committer<PostgresCommittable> committer = committer("region")) {
             commit(committer, live);
             commit(committer, single(restarted.prepareCommit()));
         }
@@ -538,10 +526,9 @@ class TransactionWriterProtocolIT {
 
     @Test
     void aPermanentErrorStopsTheJobInsteadOfRetrying() throws Exception {
-        PostgresTransactionWriter writer =
-                writer("perm", "job-a", 0, 1, OptionalLong.empty(), List.of());
+        PostgresSinkWriter writer = writer("perm", "job-a", 0, 1, OptionalLong.empty(), List.of());
         writer.write(row(1, 1), null);
-        PreparedTransaction prepared = single(writer.prepareCommit());
+        PostgresCommittable prepared = single(writer.prepareCommit());
         PG.execute(
                 "DROP ROLE IF EXISTS proto_weak", "CREATE ROLE proto_weak LOGIN PASSWORD 'weak'");
         // only the role that prepared a transaction (or a superuser) may commit it: SQLSTATE 42501
@@ -557,8 +544,8 @@ class TransactionWriterProtocolIT {
                         Duration.ofSeconds(30),
                         Duration.ofMillis(50));
         long start = System.nanoTime();
-        try (Committer<PreparedTransaction> committer =
-                new PreparedTransactionCommitter(weak, committerMetrics())) {
+        try (Committer<PostgresCommittable> committer =
+                new PostgresCommitter(weak, committerMetrics())) {
             SuppressRestartsException e =
                     assertThrows(
                             SuppressRestartsException.class, () -> commit(committer, prepared));
@@ -572,23 +559,22 @@ class TransactionWriterProtocolIT {
                 "no retries for a permanent error");
         assertEquals(
                 List.of(prepared.gid()), PG.preparedTransactions(), "left prepared for a resume");
-        try (Committer<PreparedTransaction> committer = committer("perm")) {
+        try (Committer<PostgresCommittable> committer = committer("perm")) {
             commit(committer, prepared);
         }
     }
 
     @Test
     void theOldestPreparedTransactionGaugeShowsACommitThatDoesNotCome() throws Exception {
-        PostgresTransactionWriter writer =
-                writer("gauge", "job-a", 0, 1, OptionalLong.empty(), List.of());
+        PostgresSinkWriter writer = writer("gauge", "job-a", 0, 1, OptionalLong.empty(), List.of());
         assertEquals(0L, writer.oldestPreparedTransactionAgeMs());
         writer.write(row(1, 1), null);
-        PreparedTransaction prepared = single(writer.prepareCommit());
+        PostgresCommittable prepared = single(writer.prepareCommit());
         Thread.sleep(300);
         assertTrue(
                 writer.oldestPreparedTransactionAgeMs() >= 300,
                 "age " + writer.oldestPreparedTransactionAgeMs());
-        try (Committer<PreparedTransaction> committer = committer("gauge")) {
+        try (Committer<PostgresCommittable> committer = committer("gauge")) {
             commit(committer, prepared);
         }
         assertEquals(List.of(), writer.prepareCommit(), "nothing new to prepare");
@@ -613,29 +599,29 @@ class TransactionWriterProtocolIT {
                 Duration.ofSeconds(5));
     }
 
-    private PostgresTransactionWriter writer(
+    private PostgresSinkWriter writer(
             String sinkId,
             String jobId,
             int subtask,
             int parallelism,
             OptionalLong restored,
-            Collection<SinkWriterState> state)
+            Collection<PostgresWriterState> state)
             throws Exception {
         return writer(
                 config(sinkId), jobId, subtask, parallelism, restored, new QueueMailbox(), state);
     }
 
-    private PostgresTransactionWriter writer(
+    private PostgresSinkWriter writer(
             SinkConfig config,
             String jobId,
             int subtask,
             int parallelism,
             OptionalLong restored,
             MailboxExecutor mailbox,
-            Collection<SinkWriterState> state)
+            Collection<PostgresWriterState> state)
             throws Exception {
-        PostgresTransactionWriter writer =
-                new PostgresTransactionWriter(
+        PostgresSinkWriter writer =
+                new PostgresSinkWriter(
                         config,
                         jobId,
                         subtask,
@@ -648,8 +634,8 @@ class TransactionWriterProtocolIT {
         return writer;
     }
 
-    private Committer<PreparedTransaction> committer(String sinkId) {
-        return new PreparedTransactionCommitter(config(sinkId), committerMetrics());
+    private Committer<PostgresCommittable> committer(String sinkId) {
+        return new PostgresCommitter(config(sinkId), committerMetrics());
     }
 
     private static InternalSinkCommitterMetricGroup committerMetrics() {
@@ -664,11 +650,11 @@ class TransactionWriterProtocolIT {
     /**
      * Opens the committer's connection by committing nothing real: a transaction committed before.
      */
-    private void connect(Committer<PreparedTransaction> committer) throws Exception {
-        PostgresTransactionWriter w =
+    private void connect(Committer<PostgresCommittable> committer) throws Exception {
+        PostgresSinkWriter w =
                 writer("retry-connect", "job-c", 0, 1, OptionalLong.empty(), List.of());
         w.write(TableRow.of("proto_counts", 1000, 0L), null);
-        PreparedTransaction t = single(w.prepareCommit());
+        PostgresCommittable t = single(w.prepareCommit());
         PG.execute("COMMIT PREPARED '" + t.gid() + "'");
         assertEquals("already committed", commit(committer, t));
         PG.execute("DELETE FROM proto_counts WHERE k = 1000");
@@ -684,13 +670,13 @@ class TransactionWriterProtocolIT {
     }
 
     /** Commits through the committer as Flink would; returns what the committer signalled. */
-    private static String commit(Committer<PreparedTransaction> committer, PreparedTransaction t)
+    private static String commit(Committer<PostgresCommittable> committer, PostgresCommittable t)
             throws Exception {
         List<String> outcome = new ArrayList<>();
         committer.commit(
                 List.of(
                         new Committer.CommitRequest<>() {
-                            public PreparedTransaction getCommittable() {
+                            public PostgresCommittable getCommittable() {
                                 return t;
                             }
 
@@ -710,7 +696,7 @@ class TransactionWriterProtocolIT {
                                 outcome.add("retry");
                             }
 
-                            public void updateAndRetryLater(PreparedTransaction c) {
+                            public void updateAndRetryLater(PostgresCommittable c) {
                                 outcome.add("retry");
                             }
 
@@ -722,46 +708,8 @@ class TransactionWriterProtocolIT {
         return outcome.isEmpty() ? "committed" : outcome.get(0);
     }
 
-    private static PreparedTransaction single(Collection<PreparedTransaction> committables) {
+    private static PostgresCommittable single(Collection<PostgresCommittable> committables) {
         assertEquals(1, committables.size(), "one prepared transaction expected: " + committables);
         return committables.iterator().next();
-    }
-
-    /** A stand-in for the task mailbox: mails queued by the test run when the writer yields. */
-    static final class QueueMailbox implements MailboxExecutor {
-        final Deque<ThrowingRunnable<? extends Exception>> queue = new ArrayDeque<>();
-
-        @Override
-        public void execute(
-                MailboxExecutor.MailOptions options,
-                ThrowingRunnable<? extends Exception> command,
-                String format,
-                Object... args) {
-            queue.add(command);
-        }
-
-        @Override
-        public void yield() {
-            tryYield();
-        }
-
-        @Override
-        public boolean tryYield() {
-            ThrowingRunnable<? extends Exception> mail = queue.poll();
-            if (mail == null) {
-                return false;
-            }
-            try {
-                mail.run();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-            return true;
-        }
-
-        @Override
-        public boolean shouldInterrupt() {
-            return false;
-        }
     }
 }

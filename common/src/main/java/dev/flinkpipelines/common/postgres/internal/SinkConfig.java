@@ -1,10 +1,13 @@
-package dev.flinkpipelines.common.postgres;
+package dev.flinkpipelines.common.postgres.internal;
 
+import dev.flinkpipelines.common.postgres.PostgresConnectionSettings;
+import dev.flinkpipelines.common.postgres.TableSpec;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.annotation.Internal;
 
 /**
  * Everything a sink's writers and committers share, as the builder set it.
@@ -16,7 +19,8 @@ import java.util.Map;
  * @param backlogCommitWait how long, once per checkpoint, a writer whose buffer filled up behind
  *     its previous prepared transaction holds its input for that commit before it stages rows
  */
-record SinkConfig(
+@Internal
+public record SinkConfig(
         String sinkId,
         PostgresConnectionSettings connection,
         List<TableSpec> tables,
@@ -28,7 +32,7 @@ record SinkConfig(
         Duration backlogCommitWait)
         implements Serializable {
 
-    SinkConfig {
+    public SinkConfig {
         tables = List.copyOf(tables);
     }
 

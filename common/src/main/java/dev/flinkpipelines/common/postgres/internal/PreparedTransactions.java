@@ -1,4 +1,4 @@
-package dev.flinkpipelines.common.postgres;
+package dev.flinkpipelines.common.postgres.internal;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -10,8 +10,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.apache.flink.annotation.Internal;
 
 /** PostgreSQL's two-phase-commit statements and the checks around them. */
+@Internal
 public final class PreparedTransactions {
 
     /**
@@ -22,7 +24,7 @@ public final class PreparedTransactions {
     private PreparedTransactions() {}
 
     /** A transaction of the sink that is prepared right now, and since when. */
-    record Prepared(TransactionId id, Instant preparedAt, String owner) {}
+    public record Prepared(TransactionId id, Instant preparedAt, String owner) {}
 
     /** What PostgreSQL knows of a transaction that is no longer prepared. */
     enum Outcome {
@@ -55,7 +57,7 @@ public final class PreparedTransactions {
     }
 
     /** Prepared transactions of this database whose gid this sink wrote, oldest first. */
-    static List<Prepared> listOwn(Connection connection, String sinkId) throws SQLException {
+    public static List<Prepared> listOwn(Connection connection, String sinkId) throws SQLException {
         List<Prepared> own = new ArrayList<>();
         try (PreparedStatement s =
                 connection.prepareStatement(
@@ -76,7 +78,7 @@ public final class PreparedTransactions {
         return own;
     }
 
-    static boolean isPrepared(Connection connection, String gid) throws SQLException {
+    public static boolean isPrepared(Connection connection, String gid) throws SQLException {
         try (PreparedStatement s =
                 connection.prepareStatement(
                         "SELECT 1 FROM pg_prepared_xacts WHERE gid = ? AND database = current_database()")) {
@@ -143,7 +145,8 @@ public final class PreparedTransactions {
     }
 
     /** Rolls back; returns false when the gid is not prepared (anymore). */
-    static boolean rollback(Connection autoCommitConnection, String gid) throws SQLException {
+    public static boolean rollback(Connection autoCommitConnection, String gid)
+            throws SQLException {
         return finish(autoCommitConnection, "ROLLBACK PREPARED", gid);
     }
 

@@ -1,9 +1,10 @@
-package dev.flinkpipelines.common.postgres;
+package dev.flinkpipelines.common.postgres.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flinkpipelines.common.postgres.TableRow;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -31,11 +32,11 @@ class SubtaskOwnershipTest {
         assertTrue(one.owns(1) && one.owns(3));
         assertExactlyOneOwner(List.of(zero, one), 16);
         // it keeps owning them: one state per owned id, pending gids with the naming id
-        List<SinkWriterState> snapshot = zero.snapshot(List.of("s:0:9:77"));
+        List<PostgresWriterState> snapshot = zero.snapshot(List.of("s:0:9:77"));
         assertEquals(
                 List.of(
-                        SinkWriterState.of(0, 4, List.of("s:0:9:77")),
-                        SinkWriterState.of(2, 4, List.of())),
+                        PostgresWriterState.of(0, 4, List.of("s:0:9:77")),
+                        PostgresWriterState.of(2, 4, List.of())),
                 snapshot);
     }
 
@@ -66,13 +67,13 @@ class SubtaskOwnershipTest {
     void firstVersionStatesCarryNoOwnership() {
         SubtaskOwnership o =
                 SubtaskOwnership.of(
-                        1, 3, List.of(SinkWriterState.carried(List.of(TableRow.of("t", 1)))));
+                        1, 3, List.of(PostgresWriterState.carried(List.of(TableRow.of("t", 1)))));
         assertEquals(1, o.namingId());
         assertTrue(o.owns(1) && o.owns(4) && !o.owns(0));
     }
 
-    private static SinkWriterState state(int owned, int count) {
-        return SinkWriterState.of(owned, count, List.of());
+    private static PostgresWriterState state(int owned, int count) {
+        return PostgresWriterState.of(owned, count, List.of());
     }
 
     private static void assertExactlyOneOwner(List<SubtaskOwnership> owners, int ids) {

@@ -1,5 +1,7 @@
-package dev.flinkpipelines.common.postgres;
+package dev.flinkpipelines.common.postgres.internal;
 
+import dev.flinkpipelines.common.postgres.TableRow;
+import dev.flinkpipelines.common.postgres.TableSpec;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -14,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
 import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
@@ -50,11 +53,12 @@ import org.slf4j.LoggerFactory;
  * <p>The transaction for a checkpoint is labelled with the checkpoint the writer expects next (last
  * snapshotted + 1), the same id Flink gives the committables emitted at end of input.
  */
-final class PostgresTransactionWriter
-        implements StatefulSinkWriter<TableRow, SinkWriterState>,
-                CommittingSinkWriter<TableRow, PreparedTransaction> {
+@Internal
+public final class PostgresSinkWriter
+        implements StatefulSinkWriter<TableRow, PostgresWriterState>,
+                CommittingSinkWriter<TableRow, PostgresCommittable> {
 
-    private static final Logger LOG = LoggerFactory.getLogger(PostgresTransactionWriter.class);
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresSinkWriter.class);
 
     /**
      * Batches buffered behind a prepared transaction before the writer stages them: the memory
@@ -108,7 +112,7 @@ final class PostgresTransactionWriter
     private final Counter transactionsRolledBack;
     private final Counter transactionsCommittedAtBarrier;
 
-    PostgresTransactionWriter(
+    public PostgresSinkWriter(
             SinkConfig config,
             String jobId,
             int subtask,
@@ -116,7 +120,7 @@ final class PostgresTransactionWriter
             OptionalLong restoredCheckpointId,
             MailboxExecutor mailbox,
             SinkWriterMetricGroup metrics,
-            Collection<SinkWriterState> restored)
+            Collection<PostgresWriterState> restored)
             throws IOException {
         this.config = config;
         this.sinkId = config.sinkId();
@@ -176,7 +180,7 @@ final class PostgresTransactionWriter
             throw e;
         }
         int carried = 0;
-        for (SinkWriterState state : restored) {
+        for (PostgresWriterState state : restored) {
             for (TableRow row : state.carriedRows()) {
                 buffer(row);
                 carried++;
@@ -205,10 +209,10 @@ final class PostgresTransactionWriter
      * transactions of subtasks that keep running, whose commit needs this writer's checkpoint.
      */
     private Set<String> cleanUpLeftovers(
-            OptionalLong restoredCheckpointId, Collection<SinkWriterState> restored)
+            OptionalLong restoredCheckpointId, Collection<PostgresWriterState> restored)
             throws SQLException {
         Set<String> pending = new HashSet<>();
-        for (SinkWriterState state : restored) {
+        for (PostgresWriterState state : restored) {
             pending.addAll(state.pendingGids());
         }
         Set<String> stillPrepared = new HashSet<>();
@@ -461,7 +465,7 @@ final class PostgresTransactionWriter
     }
 
     @Override
-    public Collection<PreparedTransaction> prepareCommit() throws IOException {
+    public Collection<PostgresCommittable> prepareCommit() throws IOException {
         if (!config.exactlyOnce()) {
             return commitAtBarrier();
         }
@@ -484,8 +488,8 @@ final class PostgresTransactionWriter
             try (Statement s = connection.createStatement()) {
                 s.execute("PREPARE TRANSACTION '" + gid + "'");
             }
-            PreparedTransaction prepared =
-                    new PreparedTransaction(
+            PostgresCommittable prepared =
+                    new PostgresCommittable(
                             gid,
                             xid,
                             System.currentTimeMillis(),
@@ -515,7 +519,7 @@ final class PostgresTransactionWriter
      * At least once: write what is buffered and COMMIT now. Nothing is ever left prepared, so no
      * write has to wait for a previous transaction's locks and nothing goes to the committer.
      */
-    private Collection<PreparedTransaction> commitAtBarrier() throws IOException {
+    private Collection<PostgresCommittable> commitAtBarrier() throws IOException {
         writeBuffered(false);
         if (transactionHasWrites) {
             try {
@@ -533,7 +537,7 @@ final class PostgresTransactionWriter
     }
 
     @Override
-    public List<SinkWriterState> snapshotState(long checkpointId) {
+    public List<PostgresWriterState> snapshotState(long checkpointId) {
         lastCheckpointId = checkpointId;
         return ownership.snapshot(pendingGids);
     }

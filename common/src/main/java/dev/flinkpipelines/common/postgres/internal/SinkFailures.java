@@ -1,7 +1,8 @@
-package dev.flinkpipelines.common.postgres;
+package dev.flinkpipelines.common.postgres.internal;
 
 import java.io.IOException;
 import java.sql.SQLException;
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
 
 /**
@@ -12,7 +13,8 @@ import org.apache.flink.runtime.execution.SuppressRestartsException;
  * {@link SuppressRestartsException} and a message that says what happened and what to do, instead
  * of a restart loop that hides it.
  */
-final class SinkFailures {
+@Internal
+public final class SinkFailures {
 
     private SinkFailures() {}
 

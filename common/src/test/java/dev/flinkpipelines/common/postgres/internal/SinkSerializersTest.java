@@ -1,4 +1,4 @@
-package dev.flinkpipelines.common.postgres;
+package dev.flinkpipelines.common.postgres.internal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flinkpipelines.common.postgres.TableRow;
+import dev.flinkpipelines.common.postgres.TableRowSerializer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;
@@ -14,6 +16,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.HexFormat;
 import java.util.List;
+import org.apache.flink.core.memory.DataOutputViewStreamWrapper;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,21 +42,21 @@ class SinkSerializersTest {
 
     @Test
     void committableRoundTrips() throws IOException {
-        PreparedTransactionSerializer serializer = new PreparedTransactionSerializer();
-        PreparedTransaction t =
-                new PreparedTransaction(
+        PostgresCommittableSerializer serializer = new PostgresCommittableSerializer();
+        PostgresCommittable t =
+                new PostgresCommittable(
                         "user-events:1:42:987654321", 987654321L, 1_700_000_000_123L, 500, 7);
         assertEquals(t, serializer.deserialize(serializer.getVersion(), serializer.serialize(t)));
-        assertEquals(PreparedTransactionSerializer.V2, serializer.getVersion());
+        assertEquals(PostgresCommittableSerializer.V2, serializer.getVersion());
     }
 
     @Test
     void firstVersionCommittableReadsWithAnUnknownXid() throws IOException {
-        PreparedTransaction t =
-                new PreparedTransactionSerializer()
+        PostgresCommittable t =
+                new PostgresCommittableSerializer()
                         .deserialize(1, fixture("prepared-transaction-v1.hex"));
         assertEquals(
-                new PreparedTransaction(
+                new PostgresCommittable(
                         "user-events:1:42", TransactionId.UNKNOWN_XID, 1_700_000_000_123L, 500, 0),
                 t);
         assertFalse(t.hasXid());
@@ -61,12 +64,13 @@ class SinkSerializersTest {
 
     @Test
     void writerStateRoundTrips() throws IOException {
-        SinkWriterStateSerializer serializer = new SinkWriterStateSerializer();
-        SinkWriterState state = SinkWriterState.of(3, 4, List.of("s:3:10:1234", "s:3:11:1240"));
+        PostgresWriterStateSerializer serializer = new PostgresWriterStateSerializer();
+        PostgresWriterState state =
+                PostgresWriterState.of(3, 4, List.of("s:3:10:1234", "s:3:11:1240"));
         assertEquals(
                 state,
                 serializer.deserialize(serializer.getVersion(), serializer.serialize(state)));
-        SinkWriterState empty = SinkWriterState.of(0, 1, List.of());
+        PostgresWriterState empty = PostgresWriterState.of(0, 1, List.of());
         assertEquals(
                 empty,
                 serializer.deserialize(serializer.getVersion(), serializer.serialize(empty)));
@@ -74,13 +78,13 @@ class SinkSerializersTest {
 
     @Test
     void firstVersionWriterStateReadsAsCarriedRows() throws IOException {
-        SinkWriterState state =
-                new SinkWriterStateSerializer().deserialize(1, fixture("carried-rows-v1.hex"));
+        PostgresWriterState state =
+                new PostgresWriterStateSerializer().deserialize(1, fixture("carried-rows-v1.hex"));
         assertFalse(state.hasOwnership());
         assertEquals(ROWS, state.carriedRows());
         assertEquals(List.of(), state.pendingGids());
         // never written again in the old form
-        assertThrows(IOException.class, () -> new SinkWriterStateSerializer().serialize(state));
+        assertThrows(IOException.class, () -> new PostgresWriterStateSerializer().serialize(state));
     }
 
     @Test
@@ -88,18 +92,18 @@ class SinkSerializersTest {
         IOException e =
                 assertThrows(
                         IOException.class,
-                        () -> new SinkWriterStateSerializer().deserialize(9, new byte[0]));
+                        () -> new PostgresWriterStateSerializer().deserialize(9, new byte[0]));
         assertTrue(e.getMessage().contains("version 9"), e.getMessage());
         e =
                 assertThrows(
                         IOException.class,
-                        () -> new PreparedTransactionSerializer().deserialize(9, new byte[0]));
+                        () -> new PostgresCommittableSerializer().deserialize(9, new byte[0]));
         assertTrue(e.getMessage().contains("version 9"), e.getMessage());
     }
 
     @Test
     void theTableNameIsWrittenExactlyAsWriteUtfWritesIt() throws Exception {
-        // the codec writes cached name bytes instead of calling writeUTF: rows staged in the
+        // the row codec writes cached name bytes instead of calling writeUTF: rows staged in the
         // database and carried in checkpoints must keep their format
         for (String table :
                 List.of("proto_counts", "public.view_ledger", "tablé_ü€", "x".repeat(300))) {
@@ -111,8 +115,8 @@ class SinkSerializersTest {
             }
             for (int repeat = 0; repeat < 2; repeat++) { // computed, then cached
                 java.io.ByteArrayOutputStream actual = new java.io.ByteArrayOutputStream();
-                try (java.io.DataOutputStream out = new java.io.DataOutputStream(actual)) {
-                    TableRowCodec.write(TableRow.of(table, (Object) null), out);
+                try (DataOutputViewStreamWrapper out = new DataOutputViewStreamWrapper(actual)) {
+                    TableRowSerializer.INSTANCE.serialize(TableRow.of(table, (Object) null), out);
                 }
                 assertArrayEquals(expected.toByteArray(), actual.toByteArray(), table);
             }

@@ -1,5 +1,7 @@
-package dev.flinkpipelines.common.postgres;
+package dev.flinkpipelines.common.postgres.internal;
 
+import dev.flinkpipelines.common.postgres.TableRow;
+import dev.flinkpipelines.common.postgres.TableSpec;
 import dev.flinkpipelines.common.time.IsoTimestamps;
 import java.io.IOException;
 import java.io.StringReader;
@@ -17,6 +19,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.annotation.Internal;
 import org.postgresql.PGConnection;
 
 /**
@@ -32,7 +35,8 @@ import org.postgresql.PGConnection;
  * in the table either way. Smaller batches (dead letters, say) skip the savepoint's round trips and
  * insert directly.
  */
-final class TableBuffer {
+@Internal
+public final class TableBuffer {
 
     /** Below this many rows an INSERT batch is as cheap as COPY and needs no savepoint. */
     static final int COPY_MIN_ROWS = 64;

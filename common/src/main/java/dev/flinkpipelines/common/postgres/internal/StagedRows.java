@@ -1,9 +1,10 @@
-package dev.flinkpipelines.common.postgres;
+package dev.flinkpipelines.common.postgres.internal;
 
+import dev.flinkpipelines.common.postgres.TableRow;
+import dev.flinkpipelines.common.postgres.TableRowSerializer;
+import dev.flinkpipelines.common.postgres.TableSpec;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -14,6 +15,9 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.core.memory.DataInputViewStreamWrapper;
+import org.apache.flink.core.memory.DataOutputViewStreamWrapper;
 
 /**
  * The staging table {@code flink_sink_staged_rows} (sql/migrations/V7). A writer whose previous
@@ -22,14 +26,15 @@ import java.util.Map;
  * committer moves the staged rows into their tables and deletes them in one transaction, so moving
  * twice (a commit repeated after a restore) finds nothing the second time.
  */
-final class StagedRows {
+@Internal
+public final class StagedRows {
 
-    static final String TABLE = "flink_sink_staged_rows";
+    public static final String TABLE = "flink_sink_staged_rows";
 
     private StagedRows() {}
 
     /** A transaction's committed, not yet moved rows. */
-    record Staged(int subtask, long xid) {}
+    public record Staged(int subtask, long xid) {}
 
     /**
      * Adds rows to the connection's open transaction, numbered from {@code firstSeq}; returns the
@@ -75,7 +80,7 @@ final class StagedRows {
     }
 
     /** The transactions whose committed rows of the sink wait to be moved. */
-    static List<Staged> list(Connection connection, String sinkId) throws SQLException {
+    public static List<Staged> list(Connection connection, String sinkId) throws SQLException {
         List<Staged> staged = new ArrayList<>();
         try (PreparedStatement s =
                 connection.prepareStatement(
@@ -93,7 +98,7 @@ final class StagedRows {
     }
 
     /** Deletes a transaction's staged rows without moving them; returns how many. */
-    static int delete(Connection connection, String sinkId, long xid) throws SQLException {
+    public static int delete(Connection connection, String sinkId, long xid) throws SQLException {
         try (PreparedStatement s =
                 connection.prepareStatement(
                         "DELETE FROM " + TABLE + " WHERE sink_id = ? AND xid = ?")) {
@@ -179,8 +184,8 @@ final class StagedRows {
     static byte[] encode(TableRow row) {
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(96);
-            try (DataOutputStream out = new DataOutputStream(bytes)) {
-                TableRowCodec.write(row, out);
+            try (DataOutputViewStreamWrapper out = new DataOutputViewStreamWrapper(bytes)) {
+                TableRowSerializer.INSTANCE.serialize(row, out);
             }
             return bytes.toByteArray();
         } catch (IOException e) {
@@ -189,8 +194,9 @@ final class StagedRows {
     }
 
     static TableRow decode(byte[] data) throws SQLException {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
-            return TableRowCodec.read(in);
+        try (DataInputViewStreamWrapper in =
+                new DataInputViewStreamWrapper(new ByteArrayInputStream(data))) {
+            return TableRowSerializer.INSTANCE.deserialize(in);
         } catch (IOException e) {
             throw new SQLException("a staged row does not decode: " + e.getMessage(), "XX001", e);
         }

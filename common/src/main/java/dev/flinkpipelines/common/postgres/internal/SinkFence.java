@@ -1,12 +1,15 @@
-package dev.flinkpipelines.common.postgres;
+package dev.flinkpipelines.common.postgres.internal;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.annotation.Internal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * network) is terminated; a different job is waited for briefly (a job just stopped may still be
  * closing its connections) and then refused.
  */
-final class SinkFence {
+@Internal
+public final class SinkFence {
 
     private static final Logger LOG = LoggerFactory.getLogger(SinkFence.class);
 
@@ -60,8 +64,8 @@ final class SinkFence {
             if (!locked) {
                 locked = tryLock(connection, sinkId, subtask);
             }
-            List<SinkAdmin.Holder> others = new ArrayList<>();
-            for (SinkAdmin.Holder holder : SinkAdmin.holders(connection, sinkId)) {
+            List<Holder> others = new ArrayList<>();
+            for (Holder holder : holders(connection, sinkId)) {
                 if (holder.pid() == ownPid) {
                     continue;
                 }
@@ -87,7 +91,7 @@ final class SinkFence {
                 if (locked) {
                     unlock(connection, sinkId, subtask);
                 }
-                SinkAdmin.Holder other = others.isEmpty() ? null : others.get(0);
+                Holder other = others.isEmpty() ? null : others.get(0);
                 throw SinkFailures.stop(
                         "sink id '"
                                 + sinkId
@@ -136,5 +140,56 @@ final class SinkFence {
             s.setInt(1, pid);
             s.executeQuery().close();
         }
+    }
+
+    /** A session holding one of a sink's writer locks. */
+    public record Holder(
+            int pid, int subtask, String applicationName, String clientAddress, Instant since) {
+        /** The Flink job id the session belongs to, when it is one of our writers. */
+        public String jobId() {
+            String[] parts = applicationName == null ? new String[0] : applicationName.split(" ");
+            return parts.length >= 2 && parts[0].equals("flink") ? parts[1] : null;
+        }
+
+        public String describe() {
+            String job = jobId();
+            return "Flink job "
+                    + (job != null ? job : "(unknown: session '" + applicationName + "')")
+                    + " (PostgreSQL session pid "
+                    + pid
+                    + (clientAddress == null ? "" : " from " + clientAddress)
+                    + ", writer subtask "
+                    + subtask
+                    + (since == null ? "" : ", since " + since)
+                    + ")";
+        }
+    }
+
+    /** Every session holding one of {@code sinkId}'s writer locks in this database. */
+    public static List<Holder> holders(Connection connection, String sinkId) throws SQLException {
+        List<Holder> holders = new ArrayList<>();
+        // advisory lock keys show up as oids (unsigned): compare as bigint
+        try (PreparedStatement s =
+                connection.prepareStatement(
+                        "SELECT l.pid, l.objid::bigint, a.application_name, host(a.client_addr), a.backend_start"
+                                + " FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid"
+                                + " WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2"
+                                + " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                                + " AND l.classid::bigint = ? ORDER BY l.objid::bigint, l.pid")) {
+            s.setLong(1, Integer.toUnsignedLong(lockKey(sinkId)));
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    Timestamp since = rs.getTimestamp(5);
+                    holders.add(
+                            new Holder(
+                                    rs.getInt(1),
+                                    (int) rs.getLong(2),
+                                    rs.getString(3),
+                                    rs.getString(4),
+                                    since == null ? null : since.toInstant()));
+                }
+            }
+        }
+        return holders;
     }
 }

@@ -1,8 +1,12 @@
-package dev.flinkpipelines.common.postgres;
+package dev.flinkpipelines.common.postgres.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.flinkpipelines.common.postgres.PostgresConnectionSettings;
+import dev.flinkpipelines.common.postgres.PostgresSink;
+import dev.flinkpipelines.common.postgres.TableRow;
+import dev.flinkpipelines.common.postgres.TableSpec;
 import dev.flinkpipelines.testkit.PostgresExtension;
 import java.time.Duration;
 import java.util.List;
@@ -51,14 +55,14 @@ class AtLeastOnceWriterIT {
                         Duration.ofMillis(500),
                         Duration.ofSeconds(5),
                         Duration.ofSeconds(5));
-        PostgresTransactionWriter writer =
-                new PostgresTransactionWriter(
+        PostgresSinkWriter writer =
+                new PostgresSinkWriter(
                         config,
                         "job-alo",
                         0,
                         1,
                         OptionalLong.empty(),
-                        new TransactionWriterProtocolIT.QueueMailbox(),
+                        new QueueMailbox(),
                         UnregisteredMetricsGroup.createSinkWriterMetricGroup(),
                         List.of());
 
@@ -90,10 +94,9 @@ class AtLeastOnceWriterIT {
 
     @Test
     void theGuaranteeIsChosenOnTheBuilderOrOnACopyOfASink() {
-        ExactlyOncePostgresSink exactlyOnce =
-                ExactlyOncePostgresSink.builder("g", connection).table(EVENTS).build();
+        PostgresSink exactlyOnce = PostgresSink.builder("g", connection).table(EVENTS).build();
         assertEquals(DeliveryGuarantee.EXACTLY_ONCE, exactlyOnce.deliveryGuarantee());
-        ExactlyOncePostgresSink atLeastOnce =
+        PostgresSink atLeastOnce =
                 exactlyOnce.withDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE);
         assertEquals(DeliveryGuarantee.AT_LEAST_ONCE, atLeastOnce.deliveryGuarantee());
         assertEquals(exactlyOnce.tables(), atLeastOnce.tables());
@@ -104,7 +107,7 @@ class AtLeastOnceWriterIT {
         assertThrows(
                 IllegalArgumentException.class,
                 () ->
-                        ExactlyOncePostgresSink.builder("g", connection)
+                        PostgresSink.builder("g", connection)
                                 .table(EVENTS)
                                 .deliveryGuarantee(DeliveryGuarantee.NONE));
     }

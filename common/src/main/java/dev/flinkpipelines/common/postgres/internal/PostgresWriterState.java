@@ -1,7 +1,9 @@
-package dev.flinkpipelines.common.postgres;
+package dev.flinkpipelines.common.postgres.internal;
 
+import dev.flinkpipelines.common.postgres.TableRow;
 import java.util.List;
 import java.util.Objects;
+import org.apache.flink.annotation.Internal;
 
 /**
  * What a writer subtask keeps in a checkpoint: which writer subtask id it owns, how many ids exist
@@ -15,7 +17,8 @@ import java.util.Objects;
  * was still prepared); such a state restores as {@link #carriedRows()} with unknown ownership. This
  * version never keeps rows in writer state: it stages them in PostgreSQL.
  */
-public final class SinkWriterState {
+@Internal
+public final class PostgresWriterState {
 
     static final int UNKNOWN = -1;
 
@@ -24,7 +27,7 @@ public final class SinkWriterState {
     private final List<String> pendingGids;
     private final List<TableRow> carriedRows;
 
-    private SinkWriterState(
+    private PostgresWriterState(
             int ownedSubtask,
             int ownedSubtaskCount,
             List<String> pendingGids,
@@ -35,17 +38,18 @@ public final class SinkWriterState {
         this.carriedRows = List.copyOf(carriedRows);
     }
 
-    static SinkWriterState of(int ownedSubtask, int ownedSubtaskCount, List<String> pendingGids) {
+    static PostgresWriterState of(
+            int ownedSubtask, int ownedSubtaskCount, List<String> pendingGids) {
         if (ownedSubtask < 0 || ownedSubtaskCount <= ownedSubtask) {
             throw new IllegalArgumentException(
                     "owned subtask " + ownedSubtask + " of " + ownedSubtaskCount);
         }
-        return new SinkWriterState(ownedSubtask, ownedSubtaskCount, pendingGids, List.of());
+        return new PostgresWriterState(ownedSubtask, ownedSubtaskCount, pendingGids, List.of());
     }
 
     /** A state of the sink's first version: rows carried to the next transaction. */
-    static SinkWriterState carried(List<TableRow> rows) {
-        return new SinkWriterState(UNKNOWN, UNKNOWN, List.of(), rows);
+    static PostgresWriterState carried(List<TableRow> rows) {
+        return new PostgresWriterState(UNKNOWN, UNKNOWN, List.of(), rows);
     }
 
     /** False for a state of the sink's first version, which knew nothing of ownership. */
@@ -71,10 +75,10 @@ public final class SinkWriterState {
 
     @Override
     public boolean equals(Object o) {
-        if (!(o instanceof SinkWriterState)) {
+        if (!(o instanceof PostgresWriterState)) {
             return false;
         }
-        SinkWriterState other = (SinkWriterState) o;
+        PostgresWriterState other = (PostgresWriterState) o;
         return ownedSubtask == other.ownedSubtask
                 && ownedSubtaskCount == other.ownedSubtaskCount
                 && pendingGids.equals(other.pendingGids)
@@ -89,13 +93,13 @@ public final class SinkWriterState {
     @Override
     public String toString() {
         return hasOwnership()
-                ? "SinkWriterState{owns subtask "
+                ? "PostgresWriterState{owns subtask "
                         + ownedSubtask
                         + " of "
                         + ownedSubtaskCount
                         + ", pending "
                         + pendingGids
                         + "}"
-                : "SinkWriterState{first version, " + carriedRows.size() + " carried rows}";
+                : "PostgresWriterState{first version, " + carriedRows.size() + " carried rows}";
     }
 }

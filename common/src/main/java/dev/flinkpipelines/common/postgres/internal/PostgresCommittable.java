@@ -1,4 +1,6 @@
-package dev.flinkpipelines.common.postgres;
+package dev.flinkpipelines.common.postgres.internal;
+
+import org.apache.flink.annotation.Internal;
 
 /**
  * The committable: a transaction a writer prepared at a checkpoint barrier, to be committed by the
@@ -15,7 +17,8 @@ package dev.flinkpipelines.common.postgres;
  * @param stagedRows rows the transaction put into the staging table instead (see {@link
  *     StagedRows}); the committer moves them into their tables after the commit
  */
-public record PreparedTransaction(
+@Internal
+public record PostgresCommittable(
         String gid, long xid, long preparedAtMillis, long rows, long stagedRows) {
 
     public boolean hasXid() {

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flinkpipelines.common.postgres.internal.PreparedTransactions;
+import dev.flinkpipelines.common.postgres.internal.TransactionId;
 import dev.flinkpipelines.testkit.FlinkTestCluster;
 import dev.flinkpipelines.testkit.PostgresExtension;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -36,7 +38,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * The exactly-once PostgreSQL sink against a real PostgreSQL on a real Flink MiniCluster: every
  * scenario ends with every row exactly once and no prepared transaction left behind.
  */
-class ExactlyOncePostgresSinkIT {
+class PostgresSinkIT {
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = FlinkTestCluster.create(4, retainTenCheckpoints());
@@ -312,7 +314,7 @@ class ExactlyOncePostgresSinkIT {
                     .filter(p -> p.getFileName().toString().startsWith("chk-"))
                     .forEach(found::add);
         }
-        found.sort(Comparator.comparingLong(ExactlyOncePostgresSinkIT::checkpointId));
+        found.sort(Comparator.comparingLong(PostgresSinkIT::checkpointId));
         assertFalse(found.isEmpty(), "no retained checkpoint under " + checkpoints);
         return found;
     }

@@ -1,8 +1,9 @@
-package dev.flinkpipelines.common.postgres;
+package dev.flinkpipelines.common.postgres.internal;
 
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.flink.annotation.Internal;
 
 /**
  * The PostgreSQL global transaction id ({@code gid}) of one prepared transaction: {@code
@@ -19,6 +20,7 @@ import java.util.regex.Pattern;
  * still parse, with {@link #xid()} = {@link #UNKNOWN_XID}, so state written by that version
  * restores.
  */
+@Internal
 public record TransactionId(String sinkId, int subtask, long checkpointId, long xid) {
 
     /** The xid of a gid written before gids carried one. */

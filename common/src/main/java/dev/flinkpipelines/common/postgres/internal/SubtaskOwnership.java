@@ -1,4 +1,4 @@
-package dev.flinkpipelines.common.postgres;
+package dev.flinkpipelines.common.postgres.internal;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import org.apache.flink.annotation.Internal;
 
 /**
  * Which writer subtask ids — the subtask part of a gid — a writer subtask owns: it alone rolls back
@@ -15,7 +16,8 @@ import java.util.TreeSet;
  * ever checkpointed (left by an attempt that ran at a higher parallelism and never completed a
  * checkpoint) go round robin by {@code id % parallelism}. Every id has exactly one owner.
  */
-final class SubtaskOwnership {
+@Internal
+public final class SubtaskOwnership {
 
     private final int subtask;
     private final int parallelism;
@@ -31,10 +33,11 @@ final class SubtaskOwnership {
         this.ownedIdCount = ownedIdCount;
     }
 
-    static SubtaskOwnership of(int subtask, int parallelism, Collection<SinkWriterState> restored) {
+    static SubtaskOwnership of(
+            int subtask, int parallelism, Collection<PostgresWriterState> restored) {
         Set<Integer> ids = new TreeSet<>();
         Set<Integer> counts = new TreeSet<>();
-        for (SinkWriterState state : restored) {
+        for (PostgresWriterState state : restored) {
             if (state.hasOwnership()) {
                 ids.add(state.ownedSubtask());
                 counts.add(state.ownedSubtaskCount());
@@ -75,11 +78,12 @@ final class SubtaskOwnership {
     }
 
     /** One state per owned id; the pending gids go with the id that names them. */
-    List<SinkWriterState> snapshot(List<String> pendingGids) {
-        List<SinkWriterState> states = new ArrayList<>(owned.length);
+    List<PostgresWriterState> snapshot(List<String> pendingGids) {
+        List<PostgresWriterState> states = new ArrayList<>(owned.length);
         for (int i = 0; i < owned.length; i++) {
             states.add(
-                    SinkWriterState.of(owned[i], ownedIdCount, i == 0 ? pendingGids : List.of()));
+                    PostgresWriterState.of(
+                            owned[i], ownedIdCount, i == 0 ? pendingGids : List.of()));
         }
         return states;
     }

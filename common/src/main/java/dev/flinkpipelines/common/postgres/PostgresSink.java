@@ -1,5 +1,14 @@
 package dev.flinkpipelines.common.postgres;
 
+import dev.flinkpipelines.common.postgres.internal.PostgresCommittable;
+import dev.flinkpipelines.common.postgres.internal.PostgresCommittableSerializer;
+import dev.flinkpipelines.common.postgres.internal.PostgresCommitter;
+import dev.flinkpipelines.common.postgres.internal.PostgresSinkWriter;
+import dev.flinkpipelines.common.postgres.internal.PostgresWriterState;
+import dev.flinkpipelines.common.postgres.internal.PostgresWriterStateSerializer;
+import dev.flinkpipelines.common.postgres.internal.SinkConfig;
+import dev.flinkpipelines.common.postgres.internal.StagedRows;
+import dev.flinkpipelines.common.postgres.internal.TransactionId;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,32 +28,33 @@ import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 /**
- * Exactly-once sink into PostgreSQL over its native two-phase commit. One transaction per writer
- * subtask and checkpoint covers every table the job feeds, prepared at the checkpoint barrier and
- * committed when the checkpoint completes. See README "The exactly-once PostgreSQL sink" for the
- * guarantees and limits.
+ * A sink into PostgreSQL, exactly once by default over its native two-phase commit. One transaction
+ * per writer subtask and checkpoint covers every table the job feeds, prepared at the checkpoint
+ * barrier and committed when the checkpoint completes. Jobs attach it through {@link
+ * PostgresTableSink}; the protocol's classes are in the {@code internal} package. See README "The
+ * exactly-once PostgreSQL sink" for the guarantees and limits.
  *
  * <pre>{@code
- * ExactlyOncePostgresSink sink = ExactlyOncePostgresSink.builder("user-events", connection)
+ * PostgresSink sink = PostgresSink.builder("user-events", connection)
  *         .table(TableSpec.appendIgnoringDuplicates("user_events", "user_id", "movie_id", ...))
  *         .table(TableSpec.upsert("movie_activity_1m", List.of("window_start", "movie_id", "event_type"), ...))
  *         .build();
- * rows.sinkTo(sink).uid("postgres-sink").name("PostgreSQL (exactly once)");
+ * rows.sinkTo(sink).uid("postgres-sink").name(PostgresTableSink.operatorName(EXACTLY_ONCE));
  * }</pre>
  *
  * <p>{@link DeliveryGuarantee#AT_LEAST_ONCE} ({@link Builder#deliveryGuarantee}) keeps the same
  * writer but ends each checkpoint's transaction with a plain {@code COMMIT} at the barrier instead
  * of {@code PREPARE TRANSACTION} + {@code COMMIT PREPARED}, and hands nothing to the committer:
  * rows are visible one checkpoint-completion earlier, and a replay after a failure writes them
- * again (a COPY table with a unique key then fails the replay). It exists to measure what exactly
- * once costs (see docs/BENCHMARKS.md) and for tables that absorb replays.
+ * again (append tables skip rows already stored). It exists to measure what exactly once costs (see
+ * docs/BENCHMARKS.md) and for tables that absorb replays.
  *
  * <p>Not final on purpose: tests wrap the committer to crash between prepare and commit.
  */
-public class ExactlyOncePostgresSink
+public class PostgresSink
         implements Sink<TableRow>,
-                SupportsCommitter<PreparedTransaction>,
-                SupportsWriterState<TableRow, SinkWriterState> {
+                SupportsCommitter<PostgresCommittable>,
+                SupportsWriterState<TableRow, PostgresWriterState> {
 
     private static final long serialVersionUID = 2L;
 
@@ -62,11 +72,11 @@ public class ExactlyOncePostgresSink
 
     private final SinkConfig config;
 
-    protected ExactlyOncePostgresSink(ExactlyOncePostgresSink other) {
+    protected PostgresSink(PostgresSink other) {
         this(other.config);
     }
 
-    private ExactlyOncePostgresSink(SinkConfig config) {
+    private PostgresSink(SinkConfig config) {
         this.config = config;
     }
 
@@ -86,8 +96,8 @@ public class ExactlyOncePostgresSink
     }
 
     /** The same sink (id, connection, tables, batch size) with another delivery guarantee. */
-    public ExactlyOncePostgresSink withDeliveryGuarantee(DeliveryGuarantee guarantee) {
-        return new ExactlyOncePostgresSink(
+    public PostgresSink withDeliveryGuarantee(DeliveryGuarantee guarantee) {
+        return new PostgresSink(
                 new SinkConfig(
                         config.sinkId(),
                         config.connection(),
@@ -122,17 +132,17 @@ public class ExactlyOncePostgresSink
     }
 
     @Override
-    public StatefulSinkWriter<TableRow, SinkWriterState> createWriter(WriterInitContext context)
+    public StatefulSinkWriter<TableRow, PostgresWriterState> createWriter(WriterInitContext context)
             throws IOException {
         return restoreWriter(context, List.of());
     }
 
     @Override
-    public StatefulSinkWriter<TableRow, SinkWriterState> restoreWriter(
-            WriterInitContext context, Collection<SinkWriterState> recoveredState)
+    public StatefulSinkWriter<TableRow, PostgresWriterState> restoreWriter(
+            WriterInitContext context, Collection<PostgresWriterState> recoveredState)
             throws IOException {
         PostgresConnectionSettings.deregisterDriverOnRelease(context.getUserCodeClassLoader());
-        return new PostgresTransactionWriter(
+        return new PostgresSinkWriter(
                 config,
                 context.getJobInfo().getJobId().toHexString(),
                 context.getTaskInfo().getIndexOfThisSubtask(),
@@ -144,21 +154,21 @@ public class ExactlyOncePostgresSink
     }
 
     @Override
-    public SimpleVersionedSerializer<SinkWriterState> getWriterStateSerializer() {
-        return new SinkWriterStateSerializer();
+    public SimpleVersionedSerializer<PostgresWriterState> getWriterStateSerializer() {
+        return new PostgresWriterStateSerializer();
     }
 
     @Override
-    public Committer<PreparedTransaction> createCommitter(CommitterInitContext context) {
-        return new PreparedTransactionCommitter(config, context.metricGroup());
+    public Committer<PostgresCommittable> createCommitter(CommitterInitContext context) {
+        return new PostgresCommitter(config, context.metricGroup());
     }
 
     @Override
-    public SimpleVersionedSerializer<PreparedTransaction> getCommittableSerializer() {
-        return new PreparedTransactionSerializer();
+    public SimpleVersionedSerializer<PostgresCommittable> getCommittableSerializer() {
+        return new PostgresCommittableSerializer();
     }
 
-    /** Builds an {@link ExactlyOncePostgresSink}. */
+    /** Builds an {@link PostgresSink}. */
     public static final class Builder {
         private final String sinkId;
         private final PostgresConnectionSettings connection;
@@ -239,7 +249,7 @@ public class ExactlyOncePostgresSink
             return d;
         }
 
-        public ExactlyOncePostgresSink build() {
+        public PostgresSink build() {
             if (tables.isEmpty()) {
                 throw new IllegalStateException("sink " + sinkId + " has no tables");
             }
@@ -250,7 +260,7 @@ public class ExactlyOncePostgresSink
                             "sink " + sinkId + " lists table " + t.name() + " twice");
                 }
             }
-            return new ExactlyOncePostgresSink(
+            return new PostgresSink(
                     new SinkConfig(
                             sinkId,
                             connection,

@@ -1,11 +1,13 @@
-package dev.flinkpipelines.common.postgres;
+package dev.flinkpipelines.common.postgres.internal;
 
+import dev.flinkpipelines.common.postgres.TableSpec;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Collection;
 import java.util.Map;
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
@@ -33,9 +35,10 @@ import org.slf4j.LoggerFactory;
  * within a second; after that the commit goes back to Flink ({@code retryLater}). Errors that a
  * retry cannot fix stop the job ({@link SinkFailures}).
  */
-class PreparedTransactionCommitter implements Committer<PreparedTransaction> {
+@Internal
+public class PostgresCommitter implements Committer<PostgresCommittable> {
 
-    private static final Logger LOG = LoggerFactory.getLogger(PreparedTransactionCommitter.class);
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresCommitter.class);
 
     private final SinkConfig config;
     private final String sinkId;
@@ -47,7 +50,7 @@ class PreparedTransactionCommitter implements Committer<PreparedTransaction> {
     private final Counter stagedRowsMoved;
     private final Histogram commitLatencyMs;
 
-    PreparedTransactionCommitter(SinkConfig config, SinkCommitterMetricGroup metrics) {
+    public PostgresCommitter(SinkConfig config, SinkCommitterMetricGroup metrics) {
         this.config = config;
         this.sinkId = config.sinkId();
         this.tables = config.tablesByName();
@@ -60,10 +63,10 @@ class PreparedTransactionCommitter implements Committer<PreparedTransaction> {
     }
 
     @Override
-    public void commit(Collection<CommitRequest<PreparedTransaction>> requests)
+    public void commit(Collection<CommitRequest<PostgresCommittable>> requests)
             throws IOException, InterruptedException {
         boolean handedBack = false;
-        for (CommitRequest<PreparedTransaction> request : requests) {
+        for (CommitRequest<PostgresCommittable> request : requests) {
             if (handedBack) {
                 // keep checkpoint order: a later transaction waits for the one handed back. (A
                 // request
@@ -76,9 +79,9 @@ class PreparedTransactionCommitter implements Committer<PreparedTransaction> {
     }
 
     /** Returns false when the commit was handed back to Flink for later. */
-    private boolean commitWithRetries(CommitRequest<PreparedTransaction> request)
+    private boolean commitWithRetries(CommitRequest<PostgresCommittable> request)
             throws IOException, InterruptedException {
-        PreparedTransaction transaction = request.getCommittable();
+        PostgresCommittable transaction = request.getCommittable();
         long deadline = System.nanoTime() + config.commitRetryTimeout().toNanos();
         long backoffMs = 100;
         while (true) {
@@ -151,7 +154,7 @@ class PreparedTransactionCommitter implements Committer<PreparedTransaction> {
     }
 
     /** Returns true when committed now, false when it had been committed before. */
-    private boolean commitOne(PreparedTransaction transaction) throws SQLException {
+    private boolean commitOne(PostgresCommittable transaction) throws SQLException {
         Connection c = connection();
         boolean committedNow = PreparedTransactions.commit(c, transaction.gid());
         if (!committedNow) {
