@@ -1,4 +1,4 @@
-package dev.flinkpipelines.common.kafka;
+package dev.flinkpipelines.common.parse;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,10 +8,7 @@ import dev.flinkpipelines.common.deadletter.ErrorCode;
 import dev.flinkpipelines.common.events.DrinkOrder;
 import dev.flinkpipelines.common.events.InventoryEvent;
 import dev.flinkpipelines.common.events.MenuUpdate;
-import dev.flinkpipelines.common.parse.DrinkOrderParser;
-import dev.flinkpipelines.common.parse.InventoryEventParser;
-import dev.flinkpipelines.common.parse.MenuUpdateParser;
-import dev.flinkpipelines.common.parse.RecordParser;
+import dev.flinkpipelines.common.kafka.ParsingDeserializationSchema;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
