@@ -145,23 +145,39 @@ public final class OrderEventRecords extends KindedTraffic {
             String amount,
             String currency,
             String status) {
-        return ("{\"id\":\""
-                        + id
-                        + "\",\"eventTime\":\""
-                        + time
-                        + "\",\"eventType\":\""
-                        + type
-                        + "\",\"orderId\":\""
-                        + order
-                        + "\",\"userId\":\""
-                        + user
-                        + "\",\"amount\":"
-                        + amount
-                        + ",\"currency\":\""
-                        + currency
-                        + "\",\"status\":\""
-                        + status
-                        + "\"}")
+        return orderEventJson(id, time, type, order, user, amount, currency, status)
                 .getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * One events_raw payload as the contract writes it, field for field; {@code amount} is the JSON
+     * number text. For the generator and for tests that need exact records.
+     */
+    public static String orderEventJson(
+            String id,
+            String time,
+            String type,
+            String order,
+            String user,
+            String amount,
+            String currency,
+            String status) {
+        return "{\"id\":\""
+                + id
+                + "\",\"eventTime\":\""
+                + time
+                + "\",\"eventType\":\""
+                + type
+                + "\",\"orderId\":\""
+                + order
+                + "\",\"userId\":\""
+                + user
+                + "\",\"amount\":"
+                + amount
+                + ",\"currency\":\""
+                + currency
+                + "\",\"status\":\""
+                + status
+                + "\"}";
     }
 }

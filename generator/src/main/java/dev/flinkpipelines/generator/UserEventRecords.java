@@ -60,16 +60,20 @@ public final class UserEventRecords extends KindedTraffic {
     }
 
     private static byte[] json(int user, int movie, String type, long timestamp) {
-        return ("{\"user_id\":"
-                        + user
-                        + ",\"movie_id\":"
-                        + movie
-                        + ",\"event_type\":\""
-                        + type
-                        + "\",\"timestamp\":"
-                        + timestamp
-                        + "}")
-                .getBytes(StandardCharsets.UTF_8);
+        return userEventJson(user, movie, type, timestamp).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** One user-events payload as the contract writes it. For the generator and for tests. */
+    public static String userEventJson(int user, int movie, String type, long timestampMillis) {
+        return "{\"user_id\":"
+                + user
+                + ",\"movie_id\":"
+                + movie
+                + ",\"event_type\":\""
+                + type
+                + "\",\"timestamp\":"
+                + timestampMillis
+                + "}";
     }
 
     private String type() {

@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
@@ -57,15 +56,7 @@ public final class CollectedTables implements TableSink {
      * {@code |} (instants in ISO-8601, decimals plain, bytes as UTF-8 text).
      */
     public List<String> rows(String table, String... columns) {
-        TableSpec spec = tables.get(table);
-        if (spec == null) {
-            throw new IllegalArgumentException(
-                    "the pipeline writes no table "
-                            + table
-                            + " (it writes "
-                            + tables.keySet()
-                            + ")");
-        }
+        TableSpec spec = spec(table);
         int[] positions = new int[columns.length];
         for (int i = 0; i < columns.length; i++) {
             positions[i] = spec.columns().indexOf(columns[i]);
@@ -105,12 +96,6 @@ public final class CollectedTables implements TableSink {
             last.put(keys.get(i), values.get(i));
         }
         return last.values().stream().sorted().toList();
-    }
-
-    /** How many rows each table got. */
-    public Map<String, Long> counts() {
-        return collected().stream()
-                .collect(Collectors.groupingBy(TableRow::table, Collectors.counting()));
     }
 
     private TableSpec spec(String table) {

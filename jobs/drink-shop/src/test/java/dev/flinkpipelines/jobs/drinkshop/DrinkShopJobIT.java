@@ -1,5 +1,8 @@
 package dev.flinkpipelines.jobs.drinkshop;
 
+import static dev.flinkpipelines.jobs.drinkshop.DrinkShopFixtures.MENU;
+import static dev.flinkpipelines.jobs.drinkshop.DrinkShopFixtures.ORDERS;
+import static dev.flinkpipelines.jobs.drinkshop.DrinkShopFixtures.STOCK;
 import static dev.flinkpipelines.jobs.drinkshop.DrinkShopFixtures.menu;
 import static dev.flinkpipelines.jobs.drinkshop.DrinkShopFixtures.order;
 import static dev.flinkpipelines.jobs.drinkshop.DrinkShopFixtures.stock;
@@ -45,51 +48,9 @@ class DrinkShopJobIT {
     @Test
     void everyTableHoldsExactlyWhatTheFixtureImplies() throws Exception {
         Topics t = topics();
-        KAFKA.produceLines(
-                t.menu,
-                0,
-                List.of(
-                        menu("m-1", "create", "Trà sữa", "milk tea", "40000", "10:00:00"),
-                        menu("m-2", "create", "Cà phê sữa đá", "coffee", "25000", "10:00:00"),
-                        menu("m-1", "update", "Trà sữa", "milk tea", "45000", "10:02:00"),
-                        "{\"menu_id\":\"m-2\",\"action\":\"delete\",\"timestamp\":\"2025-01-01T10:03:00Z\"}",
-                        menu("m-3", "rename", "x", "y", "1", "10:00:00")));
-        KAFKA.produceLines(
-                t.inventory,
-                0,
-                List.of(
-                        stock("m-1", 20, "restock", "10:00:00"),
-                        stock("m-2", 12, "restock", "10:00:00"),
-                        "{\"menu_id\":\"m-1\",\"delta\":\"x\",\"reason\":\"waste\",\"timestamp\":\"2025-01-01T10:00:00Z\"}"));
-        KAFKA.produceLines(
-                t.orders,
-                0,
-                List.of(
-                        order(
-                                "o1",
-                                "u1",
-                                "10:01:00",
-                                "105000",
-                                "m-1",
-                                2,
-                                "40000",
-                                "m-2",
-                                1,
-                                "25000"),
-                        order("o2", "u2", "10:02:30", "120000", "m-1", 3, "40000"),
-                        order(
-                                "o3",
-                                "u3",
-                                "10:03:30",
-                                "99999",
-                                "m-2",
-                                1,
-                                "25000",
-                                "m-9",
-                                1,
-                                "10000"),
-                        order("o4", "u1", "10:04:00", "360000", "m-1", 8, "45000"),
-                        "{\"order_id\":\"o5\",\"user_id\":\"u1\",\"items\":[],\"total\":0,\"created_at\":\"2025-01-01T10:05:00Z\"}"));
+        KAFKA.produceLines(t.menu, 0, MENU);
+        KAFKA.produceLines(t.inventory, 0, STOCK);
+        KAFKA.produceLines(t.orders, 0, ORDERS);
 
         run(t, UnaryOperator.identity());
 

@@ -1,8 +1,8 @@
 package dev.flinkpipelines.jobs.drinkshop;
 
-import static dev.flinkpipelines.jobs.drinkshop.DrinkShopFixtures.menu;
-import static dev.flinkpipelines.jobs.drinkshop.DrinkShopFixtures.order;
-import static dev.flinkpipelines.jobs.drinkshop.DrinkShopFixtures.stock;
+import static dev.flinkpipelines.jobs.drinkshop.DrinkShopFixtures.MENU;
+import static dev.flinkpipelines.jobs.drinkshop.DrinkShopFixtures.ORDERS;
+import static dev.flinkpipelines.jobs.drinkshop.DrinkShopFixtures.STOCK;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.flinkpipelines.common.events.DrinkOrder;
@@ -48,31 +48,7 @@ class DrinkShopPipelineTest {
                                 new MenuUpdateParser(),
                                 MenuUpdate.class,
                                 OUT_OF_ORDERNESS,
-                                List.of(
-                                        menu(
-                                                "m-1",
-                                                "create",
-                                                "Trà sữa",
-                                                "milk tea",
-                                                "40000",
-                                                "10:00:00"),
-                                        menu(
-                                                "m-2",
-                                                "create",
-                                                "Cà phê",
-                                                "coffee",
-                                                "25000",
-                                                "10:00:00"),
-                                        menu(
-                                                "m-1",
-                                                "update",
-                                                "Trà sữa",
-                                                "milk tea",
-                                                "45000",
-                                                "10:02:00"),
-                                        "{\"menu_id\":\"m-2\",\"action\":\"delete\","
-                                                + "\"timestamp\":\"2025-01-01T10:03:00Z\"}",
-                                        menu("m-3", "rename", "x", "y", "1", "10:00:00"))),
+                                MENU),
                         InMemoryInput.of(
                                 env,
                                 DrinkShopJob.NAME,
@@ -80,33 +56,7 @@ class DrinkShopPipelineTest {
                                 new DrinkOrderParser(),
                                 DrinkOrder.class,
                                 OUT_OF_ORDERNESS,
-                                List.of(
-                                        order(
-                                                "o1",
-                                                "u1",
-                                                "10:01:00",
-                                                "105000",
-                                                "m-1",
-                                                2,
-                                                "40000",
-                                                "m-2",
-                                                1,
-                                                "25000"),
-                                        order("o2", "u2", "10:02:30", "120000", "m-1", 3, "40000"),
-                                        order(
-                                                "o3",
-                                                "u3",
-                                                "10:03:30",
-                                                "99999",
-                                                "m-2",
-                                                1,
-                                                "25000",
-                                                "m-9",
-                                                1,
-                                                "10000"),
-                                        order("o4", "u1", "10:04:00", "360000", "m-1", 8, "45000"),
-                                        "{\"order_id\":\"o5\",\"user_id\":\"u1\",\"items\":[],"
-                                                + "\"total\":0,\"created_at\":\"2025-01-01T10:05:00Z\"}")),
+                                ORDERS),
                         InMemoryInput.of(
                                 env,
                                 DrinkShopJob.NAME,
@@ -114,11 +64,7 @@ class DrinkShopPipelineTest {
                                 new InventoryEventParser(),
                                 InventoryEvent.class,
                                 OUT_OF_ORDERNESS,
-                                List.of(
-                                        stock("m-1", 20, "restock", "10:00:00"),
-                                        stock("m-2", 12, "restock", "10:00:00"),
-                                        "{\"menu_id\":\"m-1\",\"delta\":\"x\",\"reason\":\"waste\","
-                                                + "\"timestamp\":\"2025-01-01T10:00:00Z\"}")),
+                                STOCK),
                         10,
                         Duration.ofMinutes(1)));
         tables.run(env, "drink-shop pipeline");
@@ -126,7 +72,7 @@ class DrinkShopPipelineTest {
         assertEquals(
                 List.of(
                         "o1|1|u1|m-1|Trà sữa|2|40000.00|80000.00|40000.00|ok|false|false",
-                        "o1|2|u1|m-2|Cà phê|1|25000.00|25000.00|25000.00|ok|false|false",
+                        "o1|2|u1|m-2|Cà phê sữa đá|1|25000.00|25000.00|25000.00|ok|false|false",
                         "o2|1|u2|m-1|Trà sữa|3|40000.00|120000.00|45000.00|ok|true|false",
                         "o3|1|u3|m-2|null|1|25000.00|25000.00|null|deleted|false|true",
                         "o3|2|u3|m-9|null|1|10000.00|10000.00|null|unknown|false|true",

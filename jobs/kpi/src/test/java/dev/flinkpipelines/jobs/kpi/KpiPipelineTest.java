@@ -1,5 +1,6 @@
 package dev.flinkpipelines.jobs.kpi;
 
+import static dev.flinkpipelines.generator.OrderEventRecords.orderEventJson;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.flinkpipelines.common.events.OrderEvent;
@@ -101,18 +102,14 @@ class KpiPipelineTest {
     }
 
     private static String event(int n, String time, String type, String amount, String currency) {
-        return "{\"id\":\"00000000-0000-4000-8000-00000000000"
-                + n
-                + "\",\"eventTime\":\"2025-11-30T"
-                + time
-                + "Z\",\"eventType\":\""
-                + type
-                + "\",\"orderId\":\"ORD"
-                + n
-                + "\",\"userId\":\"USR1\",\"amount\":"
-                + amount
-                + ",\"currency\":\""
-                + currency
-                + "\",\"status\":\"success\"}";
+        return orderEventJson(
+                "00000000-0000-4000-8000-00000000000" + n,
+                "2025-11-30T" + time + "Z",
+                type,
+                "ORD" + n,
+                "USR1",
+                amount,
+                currency,
+                "success");
     }
 }

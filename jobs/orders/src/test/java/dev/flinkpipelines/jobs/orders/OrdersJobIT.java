@@ -1,5 +1,6 @@
 package dev.flinkpipelines.jobs.orders;
 
+import static dev.flinkpipelines.generator.OrderEventRecords.orderEventJson;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -50,7 +51,7 @@ class OrdersJobIT {
         String in = KAFKA.createTopic("events_raw", 2);
         String out = KAFKA.createTopic("events_clean", 2);
         String e1 =
-                event(
+                orderEventJson(
                         "11111111-1111-4111-8111-111111111111",
                         "2025-11-30T15:30:00Z",
                         "order_created",
@@ -60,7 +61,7 @@ class OrdersJobIT {
                         "VND",
                         "success");
         String e2 =
-                event(
+                orderEventJson(
                         "22222222-2222-4222-8222-222222222222",
                         "2025-11-30T15:30:10Z",
                         "payment_success",
@@ -70,7 +71,7 @@ class OrdersJobIT {
                         "VND",
                         "success");
         String e3 =
-                event(
+                orderEventJson(
                         "33333333-3333-4333-8333-333333333333",
                         "2025-11-30T15:31:00Z",
                         "order_created",
@@ -80,7 +81,7 @@ class OrdersJobIT {
                         "USD",
                         "pending");
         String e4 =
-                event(
+                orderEventJson(
                         "44444444-4444-4444-8444-444444444444",
                         "2025-11-30T15:31:20Z",
                         "payment_failed",
@@ -153,7 +154,7 @@ class OrdersJobIT {
                         UUID.nameUUIDFromBytes((p + "-" + i).getBytes(StandardCharsets.UTF_8))
                                 .toString();
                 String line =
-                        event(
+                        orderEventJson(
                                 id,
                                 String.format("2025-11-30T15:%02d:%02dZ", i / 60 % 60, i % 60),
                                 "payment_success",
@@ -210,7 +211,7 @@ class OrdersJobIT {
         String in = KAFKA.createTopic("events_raw", 2);
         String out = KAFKA.createTopic("events_clean", 2);
         String e1 =
-                event(
+                orderEventJson(
                         "55555555-5555-4555-8555-555555555555",
                         "2025-11-30T15:30:00Z",
                         "order_created",
@@ -220,7 +221,7 @@ class OrdersJobIT {
                         "USD",
                         "pending");
         String e2 =
-                event(
+                orderEventJson(
                         "66666666-6666-4666-8666-666666666666",
                         "2025-11-30T15:30:05Z",
                         "payment_success",
@@ -293,33 +294,5 @@ class OrdersJobIT {
                 args,
                 OrdersJob.JOB.tableSink(args));
         env.execute("orders test");
-    }
-
-    private static String event(
-            String id,
-            String time,
-            String type,
-            String order,
-            String user,
-            String amount,
-            String currency,
-            String status) {
-        return "{\"id\":\""
-                + id
-                + "\",\"eventTime\":\""
-                + time
-                + "\",\"eventType\":\""
-                + type
-                + "\",\"orderId\":\""
-                + order
-                + "\",\"userId\":\""
-                + user
-                + "\",\"amount\":"
-                + amount
-                + ",\"currency\":\""
-                + currency
-                + "\",\"status\":\""
-                + status
-                + "\"}";
     }
 }

@@ -1,5 +1,6 @@
 package dev.flinkpipelines.jobs.orders;
 
+import static dev.flinkpipelines.generator.OrderEventRecords.orderEventJson;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.flinkpipelines.common.events.OrderEvent;
@@ -90,14 +91,7 @@ class OrdersPipelineTest {
     }
 
     private static String event(String id, String time, String type, String amount) {
-        return "{\"id\":\""
-                + id
-                + "\",\"eventTime\":\"2025-11-30T"
-                + time
-                + "Z\",\"eventType\":\""
-                + type
-                + "\",\"orderId\":\"ORD1\",\"userId\":\"USR1\",\"amount\":"
-                + amount
-                + ",\"currency\":\"USD\",\"status\":\"success\"}";
+        return orderEventJson(
+                id, "2025-11-30T" + time + "Z", type, "ORD1", "USR1", amount, "USD", "success");
     }
 }

@@ -1,5 +1,6 @@
 package dev.flinkpipelines.jobs.orders;
 
+import static dev.flinkpipelines.generator.OrderEventRecords.orderEventJson;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -196,7 +197,7 @@ class SecuredKafkaIT {
     }
 
     private static final String E1 =
-            event(
+            orderEventJson(
                     "77777777-7777-4777-8777-777777777777",
                     "2025-11-30T15:30:00Z",
                     "order_created",
@@ -206,7 +207,7 @@ class SecuredKafkaIT {
                     "USD",
                     "pending");
     private static final String E2 =
-            event(
+            orderEventJson(
                     "88888888-8888-4888-8888-888888888888",
                     "2025-11-30T15:30:05Z",
                     "payment_success",
@@ -311,33 +312,5 @@ class SecuredKafkaIT {
                         new PrintStream(err, true, StandardCharsets.UTF_8));
         return new Result(
                 code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
-    private static String event(
-            String id,
-            String time,
-            String type,
-            String order,
-            String user,
-            String amount,
-            String currency,
-            String status) {
-        return "{\"id\":\""
-                + id
-                + "\",\"eventTime\":\""
-                + time
-                + "\",\"eventType\":\""
-                + type
-                + "\",\"orderId\":\""
-                + order
-                + "\",\"userId\":\""
-                + user
-                + "\",\"amount\":"
-                + amount
-                + ",\"currency\":\""
-                + currency
-                + "\",\"status\":\""
-                + status
-                + "\"}";
     }
 }

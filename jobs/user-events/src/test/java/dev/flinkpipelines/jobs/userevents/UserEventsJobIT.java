@@ -1,5 +1,6 @@
 package dev.flinkpipelines.jobs.userevents;
 
+import static dev.flinkpipelines.jobs.userevents.UserEventFixtures.event;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -328,19 +329,6 @@ class UserEventsJobIT {
         all.addAll(List.of(more));
         return UserEventsJob.commandLine()
                 .parse(JobFlags.pointingAt(KAFKA, PG, all.toArray(new String[0])));
-    }
-
-    private static String event(int user, int movie, String type, String time) {
-        long ts = Instant.parse("2025-01-01T" + time + "Z").toEpochMilli();
-        return "{\"user_id\":"
-                + user
-                + ",\"movie_id\":"
-                + movie
-                + ",\"event_type\":\""
-                + type
-                + "\",\"timestamp\":"
-                + ts
-                + "}";
     }
 
     /** Produces to partition 0; null stands for bytes that are not UTF-8. */

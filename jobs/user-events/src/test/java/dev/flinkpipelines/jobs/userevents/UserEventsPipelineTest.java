@@ -1,5 +1,6 @@
 package dev.flinkpipelines.jobs.userevents;
 
+import static dev.flinkpipelines.jobs.userevents.UserEventFixtures.event;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.flinkpipelines.common.events.UserEvent;
@@ -10,7 +11,6 @@ import dev.flinkpipelines.testkit.pipeline.CollectedTables;
 import dev.flinkpipelines.testkit.pipeline.InMemoryInput;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -116,18 +116,5 @@ class UserEventsPipelineTest {
         CollectedTables tables = new CollectedTables();
         tables.write(UserEventsJob.pipeline(input, Duration.ofMinutes(1)));
         return tables.run(env, "user-events pipeline");
-    }
-
-    private static String event(int user, int movie, String type, String time) {
-        long ts = Instant.parse("2025-01-01T" + time + "Z").toEpochMilli();
-        return "{\"user_id\":"
-                + user
-                + ",\"movie_id\":"
-                + movie
-                + ",\"event_type\":\""
-                + type
-                + "\",\"timestamp\":"
-                + ts
-                + "}";
     }
 }
