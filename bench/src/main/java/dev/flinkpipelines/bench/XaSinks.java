@@ -3,14 +3,8 @@ package dev.flinkpipelines.bench;
 import dev.flinkpipelines.common.postgres.PostgresConnectionSettings;
 import dev.flinkpipelines.common.postgres.TableRow;
 import dev.flinkpipelines.common.postgres.TableSpec;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import org.apache.flink.connector.jdbc.JdbcExactlyOnceOptions;
 import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
-import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
 import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
 import org.postgresql.xa.PGXADataSource;
 
@@ -35,7 +29,7 @@ final class XaSinks {
             throw new IllegalStateException(e.getMessage(), e);
         }
         return JdbcSink.<TableRow>builder()
-                .withQueryStatement(table.insertSql(), new Binder())
+                .withQueryStatement(table.insertSql(), (statement, row) -> row.bindTo(statement))
                 .withExecutionOptions(
                         JdbcExecutionOptions.builder()
                                 .withBatchSize(batchSize)
@@ -52,26 +46,6 @@ final class XaSinks {
                                 pg.user(),
                                 password,
                                 table.mode() != TableSpec.WriteMode.UPSERT));
-    }
-
-    /** Binds a row's values the way the project's sink does. */
-    private static final class Binder implements JdbcStatementBuilder<TableRow> {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public void accept(PreparedStatement statement, TableRow row) throws SQLException {
-            for (int i = 0; i < row.arity(); i++) {
-                Object value = row.value(i);
-                if (value instanceof Instant) {
-                    statement.setObject(
-                            i + 1, OffsetDateTime.ofInstant((Instant) value, ZoneOffset.UTC));
-                } else if (value instanceof byte[]) {
-                    statement.setBytes(i + 1, (byte[]) value);
-                } else {
-                    statement.setObject(i + 1, value);
-                }
-            }
-        }
     }
 
     /** PostgreSQL's own XADataSource, created on the task manager. */

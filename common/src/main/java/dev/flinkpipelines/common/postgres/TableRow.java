@@ -1,5 +1,10 @@
 package dev.flinkpipelines.common.postgres;
 
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -44,6 +49,24 @@ public final class TableRow {
 
     public String table() {
         return table;
+    }
+
+    /**
+     * Sets this row's values as parameters 1 to {@link #arity()} of {@code statement}, as the sink
+     * writes them: instants as {@code timestamptz} in UTC, bytes as {@code bytea}, everything else
+     * as the driver maps it. For statements such as {@link TableSpec#insertSql()}.
+     */
+    public void bindTo(PreparedStatement statement) throws SQLException {
+        for (int i = 0; i < values.length; i++) {
+            Object value = values[i];
+            if (value instanceof Instant instant) {
+                statement.setObject(i + 1, OffsetDateTime.ofInstant(instant, ZoneOffset.UTC));
+            } else if (value instanceof byte[] bytes) {
+                statement.setBytes(i + 1, bytes);
+            } else {
+                statement.setObject(i + 1, value);
+            }
+        }
     }
 
     public int arity() {

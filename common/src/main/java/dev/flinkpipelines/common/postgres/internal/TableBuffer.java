@@ -11,8 +11,6 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -181,23 +179,10 @@ public final class TableBuffer {
     private void insert(Connection connection) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(spec.insertSql())) {
             for (TableRow row : rows()) {
-                for (int i = 0; i < row.arity(); i++) {
-                    bind(statement, i + 1, row.value(i));
-                }
+                row.bindTo(statement);
                 statement.addBatch();
             }
             statement.executeBatch();
-        }
-    }
-
-    private static void bind(PreparedStatement statement, int index, Object value)
-            throws SQLException {
-        if (value instanceof Instant) {
-            statement.setObject(index, OffsetDateTime.ofInstant((Instant) value, ZoneOffset.UTC));
-        } else if (value instanceof byte[]) {
-            statement.setBytes(index, (byte[]) value);
-        } else {
-            statement.setObject(index, value);
         }
     }
 
