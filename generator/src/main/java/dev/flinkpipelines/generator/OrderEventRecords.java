@@ -71,15 +71,16 @@ public final class OrderEventRecords extends KindedTraffic {
         return new Generated(
                 kind,
                 order.orderId.getBytes(StandardCharsets.UTF_8),
-                json(
-                        UUID.randomUUID().toString(),
-                        Instant.ofEpochMilli(eventTime).toString(),
-                        eventType,
-                        order.orderId,
-                        order.userId,
-                        order.amount.toPlainString(),
-                        order.currency,
-                        status));
+                bytes(
+                        orderEventJson(
+                                UUID.randomUUID().toString(),
+                                Instant.ofEpochMilli(eventTime).toString(),
+                                eventType,
+                                order.orderId,
+                                order.userId,
+                                order.amount.toPlainString(),
+                                order.currency,
+                                status)));
     }
 
     private Order newOrder() {
@@ -107,46 +108,56 @@ public final class OrderEventRecords extends KindedTraffic {
         String time = Instant.ofEpochMilli(nowMillis).toString();
         switch (random.nextInt(5)) {
             case 0:
-                return json(
-                        id,
-                        time,
-                        "payment_success",
-                        "ORD1",
-                        "USR1",
-                        "12.345",
-                        "VND",
-                        "success"); // rounding would lie
+                return bytes(
+                        orderEventJson(
+                                id,
+                                time,
+                                "payment_success",
+                                "ORD1",
+                                "USR1",
+                                "12.345",
+                                "VND",
+                                "success")); // rounding would lie
             case 1:
-                return json(id, time, "payment_success", "ORD1", "USR1", "10.00", "EUR", "success");
+                return bytes(
+                        orderEventJson(
+                                id,
+                                time,
+                                "payment_success",
+                                "ORD1",
+                                "USR1",
+                                "10.00",
+                                "EUR",
+                                "success"));
             case 2:
-                return json(
-                        id,
-                        "yesterday",
-                        "order_created",
-                        "ORD1",
-                        "USR1",
-                        "10.00",
-                        "USD",
-                        "pending");
+                return bytes(
+                        orderEventJson(
+                                id,
+                                "yesterday",
+                                "order_created",
+                                "ORD1",
+                                "USR1",
+                                "10.00",
+                                "USD",
+                                "pending"));
             case 3:
-                return json(
-                        id, time, "payment_refunded", "ORD1", "USR1", "-5.00", "USD", "success");
+                return bytes(
+                        orderEventJson(
+                                id,
+                                time,
+                                "payment_refunded",
+                                "ORD1",
+                                "USR1",
+                                "-5.00",
+                                "USD",
+                                "success"));
             default:
                 return "{\"id\":".getBytes(StandardCharsets.UTF_8);
         }
     }
 
-    private static byte[] json(
-            String id,
-            String time,
-            String type,
-            String order,
-            String user,
-            String amount,
-            String currency,
-            String status) {
-        return orderEventJson(id, time, type, order, user, amount, currency, status)
-                .getBytes(StandardCharsets.UTF_8);
+    private static byte[] bytes(String json) {
+        return json.getBytes(StandardCharsets.UTF_8);
     }
 
     /**

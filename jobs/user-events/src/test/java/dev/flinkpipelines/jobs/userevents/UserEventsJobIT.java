@@ -333,13 +333,7 @@ class UserEventsJobIT {
 
     /** Produces to partition 0; null stands for bytes that are not UTF-8. */
     private static void produce(String topic, String... records) {
-        List<byte[]> values = new ArrayList<>();
-        for (String r : records) {
-            values.add(
-                    r == null
-                            ? new byte[] {(byte) 0xC3, (byte) 0x28}
-                            : r.getBytes(StandardCharsets.UTF_8));
-        }
+        List<byte[]> values = UserEventFixtures.bytes(records);
         KAFKA.produce(topic, 0, values);
     }
 

@@ -9,9 +9,7 @@ import dev.flinkpipelines.common.parse.UserEventParser;
 import dev.flinkpipelines.testkit.FlinkTestCluster;
 import dev.flinkpipelines.testkit.pipeline.CollectedTables;
 import dev.flinkpipelines.testkit.pipeline.InMemoryInput;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -97,13 +95,7 @@ class UserEventsPipelineTest {
     private static CollectedTables run(String... records) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(1);
-        List<byte[]> values = new ArrayList<>();
-        for (String r : records) {
-            values.add(
-                    r == null
-                            ? new byte[] {(byte) 0xC3, (byte) 0x28}
-                            : r.getBytes(StandardCharsets.UTF_8));
-        }
+        List<byte[]> values = UserEventFixtures.bytes(records);
         ParsedSource<UserEvent> input =
                 InMemoryInput.ofBytes(
                         env,
