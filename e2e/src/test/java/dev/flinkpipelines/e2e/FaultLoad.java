@@ -1,5 +1,9 @@
 package dev.flinkpipelines.e2e;
 
+import static dev.flinkpipelines.generator.DrinkShopRecords.inventoryJson;
+import static dev.flinkpipelines.generator.DrinkShopRecords.menuJson;
+import static dev.flinkpipelines.generator.OrderEventRecords.orderEventJson;
+
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -1117,63 +1121,6 @@ final class FaultLoad implements Runnable {
             }
         }
         throw new IllegalArgumentException(menuId);
-    }
-
-    private static String orderEventJson(
-            String id,
-            String time,
-            String type,
-            String orderId,
-            String userId,
-            String amount,
-            String currency,
-            String status) {
-        return "{\"id\":\""
-                + id
-                + "\",\"eventTime\":\""
-                + time
-                + "\",\"eventType\":\""
-                + type
-                + "\",\"orderId\":\""
-                + orderId
-                + "\",\"userId\":\""
-                + userId
-                + "\",\"amount\":"
-                + amount
-                + ",\"currency\":\""
-                + currency
-                + "\",\"status\":\""
-                + status
-                + "\"}";
-    }
-
-    private static String menuJson(
-            String id, String action, String name, String category, BigDecimal price, long time) {
-        return "{\"menu_id\":\""
-                + id
-                + "\",\"action\":\""
-                + action
-                + "\",\"name\":\""
-                + name
-                + "\",\"category\":\""
-                + category
-                + "\",\"price\":"
-                + price.toPlainString()
-                + ",\"timestamp\":\""
-                + Instant.ofEpochMilli(time)
-                + "\"}";
-    }
-
-    private static String inventoryJson(String menuId, int delta, String reason, long time) {
-        return "{\"menu_id\":\""
-                + menuId
-                + "\",\"delta\":"
-                + delta
-                + ",\"reason\":\""
-                + reason
-                + "\",\"timestamp\":\""
-                + Instant.ofEpochMilli(time)
-                + "\"}";
     }
 
     private static byte[] concat(String head, byte[] middle, String tail) {

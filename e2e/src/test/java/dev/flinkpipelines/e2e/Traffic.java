@@ -1,5 +1,7 @@
 package dev.flinkpipelines.e2e;
 
+import static dev.flinkpipelines.generator.OrderEventRecords.orderEventJson;
+
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -147,9 +149,9 @@ final class Traffic {
                                     ? (i + 1) + ".25"
                                     : String.valueOf((i + 1) * 1000));
             String json =
-                    orderJson(
+                    orderEventJson(
                             id,
-                            time,
+                            time.toString(),
                             type,
                             "ORD" + k + (i / 5),
                             "USR" + (i % 6),
@@ -172,9 +174,9 @@ final class Traffic {
         batch.add(
                 "events_raw",
                 0,
-                orderJson(
+                orderEventJson(
                         uuid("order-bad", k, 0),
-                        start.plusSeconds(30),
+                        start.plusSeconds(30).toString(),
                         "order_shipped",
                         "ORDX",
                         "USR1",
@@ -189,8 +191,15 @@ final class Traffic {
         batch.add(
                 "events_raw",
                 0,
-                orderJson(
-                        tickId, tick, "order_created", "ORDT" + k, "USR0", "0", "VND", "pending"));
+                orderEventJson(
+                        tickId,
+                        tick.toString(),
+                        "order_created",
+                        "ORDT" + k,
+                        "USR0",
+                        "0",
+                        "VND",
+                        "pending"));
         cleanEventIds.add(tickId);
         orderEvents.add(new OrderEvent(tick, "order_created", "VND", BigDecimal.ZERO));
         previousOrderEvents.clear();
@@ -333,34 +342,6 @@ final class Traffic {
     private static String idOf(String viewJson) {
         int at = viewJson.indexOf("\"event_id\":\"") + 12;
         return viewJson.substring(at, viewJson.indexOf('"', at));
-    }
-
-    private static String orderJson(
-            String id,
-            Instant time,
-            String type,
-            String orderId,
-            String userId,
-            String amount,
-            String currency,
-            String status) {
-        return "{\"id\":\""
-                + id
-                + "\",\"eventTime\":\""
-                + time
-                + "\",\"eventType\":\""
-                + type
-                + "\",\"orderId\":\""
-                + orderId
-                + "\",\"userId\":\""
-                + userId
-                + "\",\"amount\":"
-                + amount
-                + ",\"currency\":\""
-                + currency
-                + "\",\"status\":\""
-                + status
-                + "\"}";
     }
 
     private static String menuJson(

@@ -146,22 +146,34 @@ public final class DrinkShopRecords {
     }
 
     private static String menuJson(String[] item, String action, BigDecimal price, long time) {
+        return menuJson(item[0], action, item[1], item[2], price, time);
+    }
+
+    /** One menu_updates payload as the contract writes it. For the generator and for tests. */
+    public static String menuJson(
+            String menuId,
+            String action,
+            String name,
+            String category,
+            BigDecimal price,
+            long timeMillis) {
         return "{\"menu_id\":\""
-                + item[0]
+                + menuId
                 + "\",\"action\":\""
                 + action
                 + "\",\"name\":\""
-                + item[1]
+                + name
                 + "\",\"category\":\""
-                + item[2]
+                + category
                 + "\",\"price\":"
                 + price.toPlainString()
                 + ",\"timestamp\":\""
-                + Instant.ofEpochMilli(time)
+                + Instant.ofEpochMilli(timeMillis)
                 + "\"}";
     }
 
-    private static String inventoryJson(String menuId, int delta, String reason, long time) {
+    /** One inventory_events payload as the contract writes it. For the generator and for tests. */
+    public static String inventoryJson(String menuId, int delta, String reason, long time) {
         return "{\"menu_id\":\""
                 + menuId
                 + "\",\"delta\":"
