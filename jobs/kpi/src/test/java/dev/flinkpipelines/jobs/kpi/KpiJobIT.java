@@ -1,5 +1,6 @@
 package dev.flinkpipelines.jobs.kpi;
 
+import static dev.flinkpipelines.jobs.kpi.ExpectedKpis.TYPES;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,7 +14,6 @@ import dev.flinkpipelines.testkit.JobFlags;
 import dev.flinkpipelines.testkit.KafkaExtension;
 import dev.flinkpipelines.testkit.PostgresExtension;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -43,9 +43,6 @@ class KpiJobIT {
     @RegisterExtension static final KafkaExtension KAFKA = new KafkaExtension();
 
     private static final Instant BASE = Instant.parse("2025-11-30T15:00:00Z");
-    private static final String[] TYPES = {
-        "order_created", "payment_initiated", "payment_success", "payment_failed", "order_cancelled"
-    };
 
     @BeforeEach
     void cleanTables() throws Exception {
@@ -121,7 +118,13 @@ class KpiJobIT {
             String amount = BigDecimal.valueOf(i * 3_797L % 100_000, 2).toPlainString();
             events.add(
                     new String[] {
-                        id, time, TYPES[i % 5], "ORD" + (i / 3), "USR" + (i % 17), amount, currency
+                        id,
+                        time,
+                        TYPES[i % TYPES.length],
+                        "ORD" + (i / 3),
+                        "USR" + (i % 17),
+                        amount,
+                        currency
                     });
         }
         return events;
@@ -147,58 +150,13 @@ class KpiJobIT {
 
     /** What kpi_1m must hold, computed here with plain arithmetic over the unique valid events. */
     private static List<String> expectedKpiRows() {
-        TreeMap<String, long[]> counts = new TreeMap<>();
-        TreeMap<String, BigDecimal> revenue = new TreeMap<>();
+        ExpectedKpis expected = new ExpectedKpis();
         for (String[] e : fixture()) {
             Instant minute = Instant.parse(e[1]).truncatedTo(ChronoUnit.MINUTES);
             String key = minute.toString().replace("T", " ").replace(":00Z", ":00+00") + "|" + e[6];
-            long[] c = counts.computeIfAbsent(key, k -> new long[5]);
-            c[List.of(TYPES).indexOf(e[2])]++;
-            revenue.merge(
-                    key,
-                    e[2].equals("payment_success") ? new BigDecimal(e[5]) : BigDecimal.ZERO,
-                    BigDecimal::add);
+            expected.add(key, e[2], new BigDecimal(e[5]));
         }
-        List<String> rows = new ArrayList<>();
-        counts.forEach(
-                (key, c) -> {
-                    BigDecimal r = revenue.get(key).setScale(2);
-                    long success = c[2];
-                    long failed = c[3];
-                    String avg =
-                            success == 0
-                                    ? "null"
-                                    : r.divide(BigDecimal.valueOf(success), 2, RoundingMode.HALF_UP)
-                                            .toPlainString();
-                    String rate =
-                            success + failed == 0
-                                    ? "null"
-                                    : BigDecimal.valueOf(100L * success)
-                                            .divide(
-                                                    BigDecimal.valueOf(success + failed),
-                                                    2,
-                                                    RoundingMode.HALF_UP)
-                                            .toPlainString();
-                    rows.add(
-                            key
-                                    + "|"
-                                    + r.toPlainString()
-                                    + "|"
-                                    + c[0]
-                                    + "|"
-                                    + c[1]
-                                    + "|"
-                                    + c[2]
-                                    + "|"
-                                    + c[3]
-                                    + "|"
-                                    + c[4]
-                                    + "|"
-                                    + avg
-                                    + "|"
-                                    + rate);
-                });
-        return rows;
+        return expected.rows();
     }
 
     /** Per currency since {@code since}: revenue, successful and failed payments. */

@@ -1,5 +1,6 @@
 package dev.flinkpipelines.jobs.kpi;
 
+import static dev.flinkpipelines.jobs.kpi.ExpectedKpis.TYPES;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
@@ -12,7 +13,6 @@ import dev.flinkpipelines.testkit.corpus.DeadLetterAssertions;
 import dev.flinkpipelines.testkit.corpus.MalformedCorpus;
 import dev.flinkpipelines.testkit.corpus.ProducedCorpus;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -20,8 +20,6 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.test.junit5.InjectMiniCluster;
@@ -47,9 +45,6 @@ class MalformedCorpusIT {
     private static final int PARTITIONS = 3;
     private static final int VALID_EVENTS = 300;
     private static final Instant BASE = Instant.parse("2025-11-30T15:00:00Z");
-    private static final String[] TYPES = {
-        "order_created", "payment_initiated", "payment_success", "payment_failed", "order_cancelled"
-    };
     private static final DateTimeFormatter PG_TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ssx").withZone(ZoneOffset.UTC);
 
@@ -130,56 +125,12 @@ class MalformedCorpusIT {
 
     /** Per minute and currency, with plain arithmetic over the valid events. */
     private static List<String> expectedKpis() {
-        Map<String, long[]> counts = new TreeMap<>();
-        Map<String, BigDecimal> revenue = new TreeMap<>();
+        ExpectedKpis expected = new ExpectedKpis();
         for (int i = 0; i < VALID_EVENTS; i++) {
             String key =
                     PG_TIME.format(time(i).truncatedTo(ChronoUnit.MINUTES)) + "|" + currency(i);
-            counts.computeIfAbsent(key, k -> new long[TYPES.length])[i % TYPES.length]++;
-            revenue.merge(
-                    key,
-                    TYPES[i % TYPES.length].equals("payment_success") ? amount(i) : BigDecimal.ZERO,
-                    BigDecimal::add);
+            expected.add(key, TYPES[i % TYPES.length], amount(i));
         }
-        List<String> rows = new ArrayList<>();
-        counts.forEach(
-                (key, c) -> {
-                    BigDecimal r = revenue.get(key).setScale(2);
-                    long success = c[2];
-                    long failed = c[3];
-                    String avg =
-                            success == 0
-                                    ? "null"
-                                    : r.divide(BigDecimal.valueOf(success), 2, RoundingMode.HALF_UP)
-                                            .toPlainString();
-                    String rate =
-                            success + failed == 0
-                                    ? "null"
-                                    : BigDecimal.valueOf(100L * success)
-                                            .divide(
-                                                    BigDecimal.valueOf(success + failed),
-                                                    2,
-                                                    RoundingMode.HALF_UP)
-                                            .toPlainString();
-                    rows.add(
-                            key
-                                    + "|"
-                                    + r.toPlainString()
-                                    + "|"
-                                    + c[0]
-                                    + "|"
-                                    + c[1]
-                                    + "|"
-                                    + c[2]
-                                    + "|"
-                                    + c[3]
-                                    + "|"
-                                    + c[4]
-                                    + "|"
-                                    + avg
-                                    + "|"
-                                    + rate);
-                });
-        return rows;
+        return expected.rows();
     }
 }
