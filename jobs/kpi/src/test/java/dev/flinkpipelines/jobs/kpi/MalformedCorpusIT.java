@@ -1,5 +1,6 @@
 package dev.flinkpipelines.jobs.kpi;
 
+import static dev.flinkpipelines.generator.OrderEventRecords.orderEventJson;
 import static dev.flinkpipelines.jobs.kpi.ExpectedKpis.TYPES;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -91,21 +92,15 @@ class MalformedCorpusIT {
                     UUID.nameUUIDFromBytes(("corpus-kpi-" + i).getBytes(StandardCharsets.UTF_8))
                             .toString();
             events.add(
-                    ("{\"id\":\""
-                                    + id
-                                    + "\",\"eventTime\":\""
-                                    + time(i)
-                                    + "\",\"eventType\":\""
-                                    + TYPES[i % TYPES.length]
-                                    + "\",\"orderId\":\"ORD"
-                                    + (i / 5)
-                                    + "\",\"userId\":\"USR"
-                                    + (i % 13)
-                                    + "\",\"amount\":"
-                                    + amount(i).toPlainString()
-                                    + ",\"currency\":\""
-                                    + currency(i)
-                                    + "\",\"status\":\"success\"}")
+                    orderEventJson(
+                                    id,
+                                    time(i).toString(),
+                                    TYPES[i % TYPES.length],
+                                    "ORD" + (i / 5),
+                                    "USR" + (i % 13),
+                                    amount(i).toPlainString(),
+                                    currency(i),
+                                    "success")
                             .getBytes(StandardCharsets.UTF_8));
         }
         return events;

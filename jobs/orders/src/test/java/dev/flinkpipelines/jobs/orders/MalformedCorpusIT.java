@@ -1,5 +1,6 @@
 package dev.flinkpipelines.jobs.orders;
 
+import static dev.flinkpipelines.generator.OrderEventRecords.orderEventJson;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.flinkpipelines.common.options.CommandLine.ParsedArgs;
@@ -158,23 +159,15 @@ class MalformedCorpusIT {
         List<byte[]> events = new ArrayList<>();
         for (int i = 0; i < VALID_EVENTS; i++) {
             events.add(
-                    ("{\"id\":\""
-                                    + id(i)
-                                    + "\",\"eventTime\":\""
-                                    + time(i)
-                                    + "\",\"eventType\":\""
-                                    + TYPES[i % TYPES.length]
-                                    + "\",\"orderId\":\"ORD"
-                                    + (i / 5)
-                                    + "\",\"userId\":\"USR"
-                                    + (i % 13)
-                                    + "\",\"amount\":"
-                                    + amount(i).toPlainString()
-                                    + ",\"currency\":\""
-                                    + currency(i)
-                                    + "\",\"status\":\""
-                                    + STATUSES[i % STATUSES.length]
-                                    + "\"}")
+                    orderEventJson(
+                                    id(i),
+                                    time(i).toString(),
+                                    TYPES[i % TYPES.length],
+                                    "ORD" + (i / 5),
+                                    "USR" + (i % 13),
+                                    amount(i).toPlainString(),
+                                    currency(i),
+                                    STATUSES[i % STATUSES.length])
                             .getBytes(StandardCharsets.UTF_8));
         }
         return events;
