@@ -1,5 +1,6 @@
 package dev.flinkpipelines.e2e;
 
+import dev.flinkpipelines.devservices.KafkaTopics;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -10,11 +11,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 
 /**
  * A real single-node Kafka (KRaft, broker and controller in one) in a JVM of its own, started from
@@ -200,10 +201,10 @@ final class KafkaBrokerProcess implements AutoCloseable {
     }
 
     void createTopic(String name, int partitions) {
-        try (Admin admin = admin()) {
-            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1)))
-                    .all()
-                    .get(1, TimeUnit.MINUTES);
+        Properties client = new Properties();
+        client.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        try {
+            KafkaTopics.create(client, name, partitions);
         } catch (Exception e) {
             throw new IllegalStateException(
                     "could not create topic " + name + " on " + bootstrapServers(), e);
