@@ -107,53 +107,23 @@ public final class OrderEventRecords extends KindedTraffic {
         String id = UUID.randomUUID().toString();
         String time = Instant.ofEpochMilli(nowMillis).toString();
         switch (random.nextInt(5)) {
-            case 0:
-                return bytes(
-                        orderEventJson(
-                                id,
-                                time,
-                                "payment_success",
-                                "ORD1",
-                                "USR1",
-                                "12.345",
-                                "VND",
-                                "success")); // rounding would lie
+            case 0: // rounding would lie
+                return invalidRecord(id, time, "payment_success", "12.345", "VND", "success");
             case 1:
-                return bytes(
-                        orderEventJson(
-                                id,
-                                time,
-                                "payment_success",
-                                "ORD1",
-                                "USR1",
-                                "10.00",
-                                "EUR",
-                                "success"));
+                return invalidRecord(id, time, "payment_success", "10.00", "EUR", "success");
             case 2:
-                return bytes(
-                        orderEventJson(
-                                id,
-                                "yesterday",
-                                "order_created",
-                                "ORD1",
-                                "USR1",
-                                "10.00",
-                                "USD",
-                                "pending"));
+                return invalidRecord(id, "yesterday", "order_created", "10.00", "USD", "pending");
             case 3:
-                return bytes(
-                        orderEventJson(
-                                id,
-                                time,
-                                "payment_refunded",
-                                "ORD1",
-                                "USR1",
-                                "-5.00",
-                                "USD",
-                                "success"));
+                return invalidRecord(id, time, "payment_refunded", "-5.00", "USD", "success");
             default:
-                return "{\"id\":".getBytes(StandardCharsets.UTF_8);
+                return bytes("{\"id\":");
         }
+    }
+
+    /** An invalid record of order ORD1 of user USR1: only what makes it invalid varies. */
+    private static byte[] invalidRecord(
+            String id, String time, String type, String amount, String currency, String status) {
+        return bytes(orderEventJson(id, time, type, "ORD1", "USR1", amount, currency, status));
     }
 
     private static byte[] bytes(String json) {
