@@ -1,6 +1,7 @@
 package dev.flinkpipelines.e2e;
 
 import static dev.flinkpipelines.generator.OrderEventRecords.orderEventJson;
+import static dev.flinkpipelines.generator.UserEventRecords.userEventJson;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -113,18 +114,7 @@ final class Traffic {
             // every fifth record is 3 s older than its predecessor: out of order, within the 5 s
             // bound
             long ts = start.plusSeconds(i).toEpochMilli() - (i % 5 == 4 ? 3_000 : 0);
-            batch.add(
-                    "user-events",
-                    i % 2,
-                    "{\"user_id\":"
-                            + user
-                            + ",\"movie_id\":"
-                            + movie
-                            + ",\"event_type\":\""
-                            + type
-                            + "\",\"timestamp\":"
-                            + ts
-                            + "}");
+            batch.add("user-events", i % 2, userEventJson(user, movie, type, ts));
             userEvents.add(
                     user + "|" + movie + "|" + type.toLowerCase() + "|" + Instant.ofEpochMilli(ts));
         }
